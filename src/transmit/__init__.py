@@ -1,0 +1,3 @@
+"""transmit: a static site generator for technical notes."""
+
+__version__ = "0.1.0"
