@@ -1,22 +1,23 @@
-"""The only place that knows the order of a build: config -> load -> render -> assemble -> write."""
+"""The build's public face: options, summary, errors and `build_site`, the one-shot build.
+
+The stages themselves (load -> render -> assemble -> write) live in `build.incremental`, which
+the CLI and the dev server share; this module imports nothing heavy so `transmit --help` stays
+instant.
+"""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from transmit.build.writer import CopiedFile, replace_output
-from transmit.config import Config, load_config
-from transmit.content.loader import duplicate_paths, load_content
-from transmit.content.post import Post, sort_key
 from transmit.errors import BuildWarning, TransmitError
-from transmit.render.document import RenderedPost, RenderOptions, render_post
-from transmit.site.assemble import Entry, assemble_pages
+
+if TYPE_CHECKING:
+    from transmit.config import Config
+    from transmit.render.document import RenderOptions
 
 DEFAULT_OUTPUT = "public"
 
@@ -52,6 +53,8 @@ class BuildSummary:
 
 
 def render_options(config: Config) -> RenderOptions:
+    from transmit.render.document import RenderOptions
+
     return RenderOptions(
         unsafe_html=config.unsafe_html,
         math_macros=config.math_macros,
@@ -59,85 +62,11 @@ def render_options(config: Config) -> RenderOptions:
     )
 
 
-def _render_chunk(chunk: Sequence[Post], options: RenderOptions) -> list[RenderedPost]:
-    return [render_post(post, options) for post in chunk]
-
-
-def render_all(posts: Sequence[Post], options: RenderOptions, jobs: int) -> list[RenderedPost]:
-    """Render every post, in worker processes when there is enough work to share."""
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(posts) < 64:
-        return _render_chunk(posts, options)
-    size = max(16, len(posts) // (workers * 4))
-    chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_render_chunk, chunks, [options] * len(chunks))
-        return [rendered for chunk in results for rendered in chunk]
-
-
-def _static_files(config: Config, theme_static: Path) -> Iterator[CopiedFile]:
-    for prefix, root in (("assets/", theme_static), ("", config.site_dir / "static")):
-        if not root.is_dir():
-            continue
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            for name in sorted(files):
-                if name.startswith("."):  # .gitkeep, .DS_Store
-                    continue
-                source = Path(folder) / name
-                yield CopiedFile(prefix + source.relative_to(root).as_posix(), source)
-
-
-def _bundle_files(posts: Sequence[Post]) -> Iterator[CopiedFile]:
-    for post in posts:
-        if post.bundle_dir is None:
-            continue
-        for folder, dirs, files in os.walk(post.bundle_dir):
-            dirs.sort()
-            for name in sorted(files):
-                source = Path(folder) / name
-                if source == post.source or name.lower().endswith((".md", ".markdown")):
-                    continue
-                yield CopiedFile(post.path + source.relative_to(post.bundle_dir).as_posix(), source)
-
-
 def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
-    """Build the site in `site_dir`; raises TransmitError (BuildFailed) on input problems."""
-    from transmit.site.theme import THEME_DIR
+    """Build the site in `site_dir`; raises TransmitError (BuildFailed) on input problems.
 
-    started = time.perf_counter()
-    config = load_config(site_dir)
-    sources, errors = load_content(config)
-    errors.extend(duplicate_paths(sources))
-    if errors:
-        raise BuildFailed(errors)
+    Reuses `<site>/.transmit-cache/` from earlier builds: unchanged inputs are not read again,
+    unchanged outputs are not written again."""
+    from transmit.build.incremental import IncrementalBuilder
 
-    drafts = [p for p in sources if p.draft and not options.drafts]
-    future = [
-        p
-        for p in sources
-        if p.kind == "post" and p.date > options.now and not options.future and not p.draft
-    ]
-    skipped = {id(p) for p in drafts + future}
-    published = sorted((p for p in sources if id(p) not in skipped), key=sort_key)
-
-    rendered = render_all(published, render_options(config), options.jobs)
-    warnings = tuple(w for r in rendered for w in r.warnings)
-    if options.strict and warnings:
-        raise BuildFailed([TransmitError(w.message, w.path, w.line) for w in warnings])
-
-    entries = [Entry(post, result) for post, result in zip(published, rendered, strict=True)]
-    pages = assemble_pages(config, entries)
-    out_dir = options.out_dir or (site_dir / DEFAULT_OUTPUT)
-    copies = [*_static_files(config, THEME_DIR / "static"), *_bundle_files(published)]
-    files = replace_output(out_dir, pages, copies)
-    return BuildSummary(
-        out_dir=out_dir,
-        posts=sum(1 for p in published if p.kind == "post"),
-        pages=sum(1 for p in published if p.kind == "page"),
-        files=files,
-        seconds=time.perf_counter() - started,
-        skipped_drafts=tuple(p.rel_path for p in drafts),
-        skipped_future=tuple(p.rel_path for p in future),
-        warnings=warnings,
-    )
+    return IncrementalBuilder(site_dir, options).build()

@@ -1,4 +1,10 @@
-"""From rendered posts to every output page: listings, post pages, standalone pages, 404."""
+"""From rendered posts to every output page: listings, post pages, standalone pages, 404.
+
+`assemble_pages` only says which pages exist and what each shows (`Assembly.emit`); the build
+renders them, skipping pages whose context and templates did not change. Contexts must be plain
+data (records, tuples, dicts, strings...): they are digested and sent to worker processes. In
+an entry, `rendered.html` is a stub here; the template that shows it gets the real body.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,12 @@ from dataclasses import dataclass
 
 import jinja2
 
-from transmit.build.writer import OutputFile
+from transmit.build.pages import Assembly
 from transmit.config import Config
 from transmit.content.post import Post
 from transmit.errors import SourceError
 from transmit.render.document import RenderedPost
 from transmit.site.pagination import paginate
-from transmit.site.theme import make_environment
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +47,12 @@ def render_template(
         raise SourceError(name, None, f"template error: {error}") from None
 
 
-def assemble_pages(config: Config, entries: Sequence[Entry]) -> list[OutputFile]:
-    environment = make_environment(config)
+def assemble_pages(config: Config, entries: Sequence[Entry]) -> Assembly:
     posts = [e for e in entries if e.post.kind == "post"]
     pages = [e for e in entries if e.post.kind == "page"]
-    environment.globals["nav_pages"] = [e.post for e in pages]
-    output: list[OutputFile] = []
-
-    def emit(path: str, template: str, **context: object) -> None:
-        output.append(OutputFile(path, render_template(environment, template, context)))
-
+    assembly = Assembly()
+    assembly.globals["nav_pages"] = [e.post for e in pages]
+    emit = assembly.emit
     for pager in paginate(home_order(posts), config.per_page, ""):
         emit(pager.path + "index.html", "index.html", pager=pager)
     for entry in posts:
@@ -59,4 +60,4 @@ def assemble_pages(config: Config, entries: Sequence[Entry]) -> list[OutputFile]
     for entry in pages:
         emit(entry.post.path + "index.html", "page.html", entry=entry)
     emit("404.html", "404.html")
-    return output
+    return assembly
