@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SiteMaker
+from transmit.build import incremental
 from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
 
@@ -139,37 +140,82 @@ CHANGES: dict[str, Callable[[Path], list[Path]]] = {
 }
 
 
+def age(site: Path) -> None:
+    """Date every file and folder back, as a site is between edits: rebuilds then trust
+    folder mtimes and skip listing them (the quick stat pass)."""
+    then = 1_700_000_000 * 10**9  # fixed, so ageing twice changes nothing
+    for path in [site, *site.rglob("*")]:
+        if not {"public", ".transmit-cache"} & set(path.relative_to(site).parts):
+            os.utime(path, ns=(then, then))
+
+
+@pytest.mark.parametrize("aged", [False, True], ids=["fresh", "aged"])
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
 def test_rebuild_with_cache_on_disk_equals_cold_build(
-    make_site: SiteMaker, tmp_path: Path, change: Callable[[Path], list[Path]]
+    make_site: SiteMaker, tmp_path: Path, change: Callable[[Path], list[Path]], aged: bool
 ) -> None:
     site = make_site(FILES, config=CONFIG)
+    if aged:
+        age(site)
     build_site(site, OPTIONS)
+    if aged:
+        age(site)
     change(site)
     build_site(site, OPTIONS)
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+@pytest.mark.parametrize("aged", [False, True], ids=["fresh", "aged"])
 @pytest.mark.parametrize("told", [False, True], ids=["stat everything", "told what changed"])
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
 def test_incremental_builder_equals_cold_build(
-    make_site: SiteMaker, tmp_path: Path, change: Callable[[Path], list[Path]], told: bool
+    make_site: SiteMaker,
+    tmp_path: Path,
+    change: Callable[[Path], list[Path]],
+    told: bool,
+    aged: bool,
 ) -> None:
     site = make_site(FILES, config=CONFIG)
+    if aged:
+        age(site)
     builder = IncrementalBuilder(site, OPTIONS)
     builder.build()
+    if aged:
+        age(site)
     changed = change(site)
     builder.build(changed if told else None)
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
-def test_a_series_of_changes_through_one_builder(make_site: SiteMaker, tmp_path: Path) -> None:
+@pytest.mark.parametrize("aged", [False, True], ids=["fresh", "aged"])
+def test_a_series_of_changes_through_one_builder(
+    make_site: SiteMaker, tmp_path: Path, aged: bool
+) -> None:
     site = make_site(FILES, config=CONFIG)
     builder = IncrementalBuilder(site, OPTIONS)
     builder.build()
     for change in CHANGES.values():
+        if aged:
+            age(site)
         builder.build(change(site))
         assert tree(site / "public") == cold_tree(site, tmp_path), change.__name__
+
+
+def test_an_edit_in_an_aged_site_lists_no_folder(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    age(site)
+    build_site(site, OPTIONS)
+    edit_title(site)
+
+    def no_scan(*args: object) -> None:
+        raise AssertionError("folders were listed again")
+
+    monkeypatch.setattr(incremental, "scan_inputs", no_scan)
+    build_site(site, OPTIONS)
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
 def test_nothing_changed_writes_nothing(make_site: SiteMaker) -> None:
@@ -384,3 +430,20 @@ def test_changes_outside_posts_render_no_post(
     change(site)
     build_site(site, OPTIONS)
     assert renders == []
+
+
+@pytest.mark.parametrize("layout", ["file where a folder goes", "folder where a file goes"])
+def test_a_cache_of_another_layout_is_replaced(
+    make_site: SiteMaker, tmp_path: Path, layout: str
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    cache = site / ".transmit-cache"
+    cache.mkdir()
+    if layout.startswith("file"):
+        (cache / "sources").write_bytes(b"old")
+        (cache / "render").write_bytes(b"old")
+    else:
+        for name in ("manifest-0", "LAYOUT"):
+            (cache / name).mkdir()
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)

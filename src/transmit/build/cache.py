@@ -74,6 +74,10 @@ class RenderCache:
         target.parent.mkdir(parents=True, exist_ok=True)
         store.write_atomic(target, store.pack(_KIND, self.fingerprint, store.dumps(rendered)))
 
+    def remove(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.path(key).unlink(missing_ok=True)
+
     def sweep(self, keep: Iterable[str]) -> int:
         """Delete every file that is not one of `keep` (old versions, leftovers); returns how
         many went."""

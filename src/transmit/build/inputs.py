@@ -1,23 +1,27 @@
 """The stat pass: every file a build reads, with its size and modification time.
 
-A rebuild compares this with the manifest of the previous build; when nothing differs the build
-is over before any Markdown, YAML or template is read.
+A full scan walks content/, static/, templates/ and the theme. A rebuild first tries the quick
+way: if no folder's mtime moved (no file was added, removed or renamed), the files are the ones
+recorded, and a stat of each tells what changed; no folder is listed, nothing is parsed.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from time import time_ns
 
 from transmit.build.store import digest
 
 Sig = tuple[int, int]  # (st_mtime_ns, st_size)
-# A file changed within this many nanoseconds of the scan that recorded it may change again
-# without its size or time showing it (coarse file system clocks): it is compared by content.
+# A file or folder changed within this many nanoseconds before a scan may change again without
+# its size or time showing it (coarse file system clocks): such files are compared by content
+# and such folders listed again.
 RACY_WINDOW_NS = 2_000_000_000
 SOURCE_FOLDERS = (("post", "posts"), ("page", "pages"))
+MISSING = -1
 
 
 def stat_sig(path: str | Path) -> Sig | None:
@@ -29,97 +33,149 @@ def stat_sig(path: str | Path) -> Sig | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
-    kind: str  # "post" or "page"
-    path: Path
-
-
-@dataclass(frozen=True, slots=True)
 class Inputs:
-    """What the site's files look like now; keys are absolute paths as strings."""
+    """What the site's files look like now; keys are paths as strings, under the site folder
+    as it was given."""
 
-    sources: dict[str, Source]
-    files: dict[str, Sig]  # sources, static files and bundle files
-    static: tuple[tuple[str, str], ...]  # (output path, source path), later entries win
+    sources: dict[str, str]  # Markdown source -> "post" or "page", in discovery order
+    files: dict[str, Sig]  # every input file: sources, bundle files, static files, templates
+    dirs: dict[str, int]  # every folder the scan listed -> mtime_ns (MISSING: absent)
+    static: tuple[tuple[str, str], ...]  # (output path, source file); later entries win
     bundles: dict[str, tuple[tuple[str, str], ...]]  # index.md -> ((path in bundle, file), ...)
-    templates: bytes  # digest of the site's and the theme's template files, by content
-    racy: dict[str, bytes]  # content digests of files too recently modified to trust their stat
+    templates: tuple[str, ...]  # template files, site's first
+    template_digest: bytes  # of the template files' contents
+    racy: dict[str, bytes]  # content digests of files too recently modified to trust by stat
+    started_ns: int  # when the scan began
 
 
-def _walk_files(root: Path, skip_hidden: bool) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            if skip_hidden and name.startswith("."):
-                continue
-            yield Path(folder) / name
-
-
-def _bundle_files(index: Path) -> tuple[tuple[str, str], ...]:
-    """The files a `name/index.md` bundle carries along, as the pipeline copies them."""
-    bundle_dir = index.parent
-    found = []
-    for source in _walk_files(bundle_dir, skip_hidden=False):
-        if source == index or source.name.lower().endswith((".md", ".markdown")):
-            continue
-        found.append((source.relative_to(bundle_dir).as_posix(), str(source)))
-    return tuple(found)
-
-
-def template_digest(site_dir: Path, theme_templates: Path) -> bytes:
-    parts: list[bytes | str] = []
-    for root in (site_dir / "templates", theme_templates):
-        if not root.is_dir():
-            continue
-        for path in _walk_files(root, skip_hidden=False):
-            parts.append(str(path))
+def _walk(root: Path, dirs: dict[str, int], files: list[str], skip_hidden: bool) -> None:
+    """Every file below `root`, in a stable order; every folder's mtime into `dirs`."""
+    try:
+        dirs[str(root)] = os.stat(root).st_mtime_ns
+    except OSError:
+        dirs[str(root)] = MISSING
+        return
+    for folder, subdirs, names in os.walk(root):
+        subdirs.sort()
+        for name in subdirs:
+            path = os.path.join(folder, name)
             try:
-                parts.append(path.read_bytes())
+                dirs[path] = os.stat(path).st_mtime_ns
             except OSError:
-                parts.append(b"\x00unreadable")
+                dirs[path] = MISSING
+        for name in sorted(names):
+            if not (skip_hidden and name.startswith(".")):
+                files.append(os.path.join(folder, name))
+
+
+def _bundle_files(index: str) -> tuple[tuple[str, str], ...]:
+    """The files a `name/index.md` bundle carries along."""
+    bundle_dir = os.path.dirname(index)
+    found: list[str] = []
+    _walk(Path(bundle_dir), {}, found, skip_hidden=False)
+    return tuple(
+        (os.path.relpath(name, bundle_dir).replace(os.sep, "/"), name)
+        for name in found
+        if name != index and not name.lower().endswith((".md", ".markdown"))
+    )
+
+
+def _template_digest(templates: tuple[str, ...]) -> bytes:
+    parts: list[bytes | str] = []
+    for name in templates:
+        parts.append(name)
+        try:
+            with open(name, "rb") as handle:
+                parts.append(handle.read())
+        except OSError:
+            parts.append(b"\x00unreadable")
     return digest(*parts)
 
 
 def scan_inputs(site_dir: Path, theme_dir: Path) -> Inputs:
     """Walk content/, static/, templates/ and the theme, stat-ing every file once."""
-    from time import time_ns
-
     from transmit.content.loader import BUNDLE_INDEX, discover
 
     started = time_ns()
-    sources: dict[str, Source] = {}
+    dirs: dict[str, int] = {}
+    listed: list[str] = []
+    content = site_dir / "content"
+    _walk(content, dirs, listed, skip_hidden=False)  # folders only: discover() decides files
+    sources: dict[str, str] = {}
     files: dict[str, Sig] = {}
     bundles: dict[str, tuple[tuple[str, str], ...]] = {}
-    content = site_dir / "content"
     for kind, folder in SOURCE_FOLDERS:
         for path in discover(content / folder):
             key = str(path)
-            sig = stat_sig(key)
-            if sig is None:  # vanished while we looked
+            if (sig := stat_sig(key)) is None:  # vanished while we looked
                 continue
-            sources[key] = Source(kind, path)
+            sources[key] = kind
             files[key] = sig
             if path.stem == BUNDLE_INDEX:
-                bundles[key] = _bundle_files(path)
+                bundles[key] = _bundle_files(key)
                 for _, name in bundles[key]:
                     if (bundle_sig := stat_sig(name)) is not None:
                         files[name] = bundle_sig
     static = []
     for prefix, root in (("assets/", theme_dir / "static"), ("", site_dir / "static")):
-        if not root.is_dir():
-            continue
-        for path in _walk_files(root, skip_hidden=True):
-            name = str(path)
+        found: list[str] = []
+        _walk(root, dirs, found, skip_hidden=True)
+        for name in found:
             if (sig := stat_sig(name)) is not None:
                 files[name] = sig
-                static.append((prefix + path.relative_to(root).as_posix(), name))
+                static.append((prefix + os.path.relpath(name, root).replace(os.sep, "/"), name))
+    templates: list[str] = []
+    for root in (site_dir / "templates", theme_dir / "templates"):
+        _walk(root, dirs, templates, skip_hidden=False)
+    for name in templates:
+        if (sig := stat_sig(name)) is not None:
+            files[name] = sig
     return Inputs(
         sources=sources,
         files=files,
+        dirs=dirs,
         static=tuple(static),
         bundles=bundles,
-        templates=template_digest(site_dir, theme_dir / "templates"),
+        templates=tuple(templates),
+        template_digest=_template_digest(tuple(templates)),
         racy=racy_digests(files, started),
+        started_ns=started,
+    )
+
+
+def refresh_inputs(previous: Inputs) -> Inputs | None:
+    """The previous scan with every file stat-ed again, when no folder changed since (no file
+    added, removed or renamed); None when one did, or cannot be trusted: scan again then."""
+    started = time_ns()
+    for folder, mtime in previous.dirs.items():
+        if mtime != MISSING and mtime >= previous.started_ns - RACY_WINDOW_NS:
+            return None
+        try:
+            now = os.stat(folder).st_mtime_ns
+        except OSError:
+            now = MISSING
+        if now != mtime:
+            return None
+    files = {}
+    for name in previous.files:
+        if (sig := stat_sig(name)) is None:
+            return None
+        files[name] = sig
+    racy = racy_digests(files, started)
+    changed_templates = any(
+        files[name] != previous.files[name]
+        or (name in previous.racy and racy.get(name) != previous.racy[name])
+        for name in previous.templates
+        if name in files
+    )
+    return replace(
+        previous,
+        files=files,
+        racy=racy,
+        started_ns=started,
+        template_digest=(
+            _template_digest(previous.templates) if changed_templates else previous.template_digest
+        ),
     )
 
 
@@ -149,8 +205,31 @@ def changed_files(
     content is what it was."""
     changed = set()
     for name, sig in now.items():
-        old = before.get(name)
-        if old != sig or (name in racy and _content_digest(name) != racy[name]):
+        if before.get(name) != sig or (name in racy and _content_digest(name) != racy[name]):
             changed.add(name)
     removed = before.keys() - now.keys()
     return changed, set(removed)
+
+
+def apply_changes(previous: Inputs, changed: Iterable[Path], site_dir: Path) -> Inputs | None:
+    """The previous scan with just the named Markdown files stat-ed again (the dev server knows
+    what changed); None when a change is of another kind (a new file, config, template, static
+    file, bundle) and needs a scan."""
+    sources = previous.sources
+    files = dict(previous.files)
+    root = site_dir.absolute()
+    for given in changed:
+        path = Path(given).absolute()
+        try:
+            key = str(site_dir / path.relative_to(root))
+        except ValueError:
+            return None
+        if key not in sources or path.stem == "index":
+            return None  # new files and bundles change the listing: scan
+        if (sig := stat_sig(key)) is None:
+            return None
+        files[key] = sig
+    started = time_ns()
+    racy = {p: d for p, d in previous.racy.items() if p in files}
+    racy.update(racy_digests({p: s for p, s in files.items() if p in sources}, started))
+    return replace(previous, files=files, racy=racy)

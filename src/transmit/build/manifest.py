@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transmit.build import store
-from transmit.build.inputs import Sig
+from transmit.build.inputs import Inputs, Sig
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
@@ -50,8 +50,7 @@ class SourceState:
 @dataclass(frozen=True, slots=True)
 class Manifest:
     site_key: bytes  # config text, templates, options and output folder, digested
-    files: dict[str, Sig] = field(default_factory=dict)
-    racy: dict[str, bytes] = field(default_factory=dict)
+    inputs: Inputs
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     next_publish: datetime | None = None  # when a skipped future post falls due
     summary: Any = None  # the BuildSummary to repeat when nothing changed
@@ -69,54 +68,63 @@ def save_manifest(path: Path, fingerprint: bytes, manifest: Manifest) -> None:
     store.save(path, _MANIFEST, fingerprint, manifest)
 
 
-def sources_path(cache_dir: Path) -> Path:
-    return cache_dir / "sources"
+SHARDS = 16  # source records are saved in shards, so one edit rewrites a sixteenth of them
+
+
+def shard_of(source: str) -> int:
+    return store.digest(source)[0] % SHARDS
+
+
+def _shard_path(cache_dir: Path, shard: int) -> Path:
+    return cache_dir / "sources" / f"{shard:02}"
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def load_sources(path: Path, fingerprint: bytes) -> SourceState | None:
-    """The saved records, or None when there are none usable (rows that no longer fit the
-    records, after an upgrade say, count as none)."""
+def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[int]]:
+    """The saved records, and the shards that could not be read (missing, damaged, from
+    another version, rows that no longer fit the records): their sources are read again."""
     from transmit.content.post import Post
     from transmit.render.document import RenderedPost
 
-    found = store.load(path, _SOURCES, fingerprint, tuple)
-    if found is None:
-        return None
-    try:
-        names, rows, racy = found
-        if names != (_field_names(Post), _field_names(RenderedPost)):
-            return None
-        records = {
-            source: SourceRecord(
-                sig, Post(*post), key, None if done is None else RenderedPost(*done)
-            )
-            for source, sig, post, key, done in rows
-        }
-    except (TypeError, ValueError):
-        return None
-    return SourceState(records, racy)
+    names = (_field_names(Post), _field_names(RenderedPost))
+    records: dict[str, SourceRecord] = {}
+    racy: dict[str, bytes] = {}
+    lost = set()
+    for shard in range(SHARDS):
+        found = store.load(_shard_path(cache_dir, shard), _SOURCES, fingerprint, tuple)
+        try:
+            saved_names, rows, shard_racy = found  # type: ignore[misc]
+            if saved_names != names:
+                raise ValueError("records changed shape")
+            for source, sig, post, key, done in rows:
+                rendered = None if done is None else RenderedPost(*done)
+                records[source] = SourceRecord(sig, Post(*post), key, rendered)
+            racy.update(shard_racy)
+        except (TypeError, ValueError):
+            lost.add(shard)
+    return SourceState(records, racy), lost
 
 
-def save_sources(path: Path, fingerprint: bytes, state: SourceState) -> None:
-    """Records as rows of plain values: ten times faster to pickle than the dataclasses."""
+def save_sources(
+    cache_dir: Path, fingerprint: bytes, state: SourceState, shards: set[int] | None = None
+) -> None:
+    """Write the given shards (all when None), records as rows of plain values: ten times
+    faster to pickle than the dataclasses."""
     from transmit.content.post import Post
     from transmit.render.document import RenderedPost
 
     post_values = operator.attrgetter(*_field_names(Post))
     rendered_values = operator.attrgetter(*_field_names(RenderedPost))
-    rows = [
-        (
-            source,
-            r.sig,
-            post_values(r.post),
-            r.key,
-            None if r.rendered is None else rendered_values(r.rendered),
-        )
-        for source, r in state.records.items()
-    ]
     names = (_field_names(Post), _field_names(RenderedPost))
-    store.save(path, _SOURCES, fingerprint, (names, rows, state.racy))
+    wanted = set(range(SHARDS)) if shards is None else shards
+    rows: dict[int, list[tuple[object, ...]]] = {shard: [] for shard in wanted}
+    for source, r in state.records.items():
+        if (shard := shard_of(source)) in wanted:
+            done = None if r.rendered is None else rendered_values(r.rendered)
+            rows[shard].append((source, r.sig, post_values(r.post), r.key, done))
+    for shard in wanted:
+        racy = {p: d for p, d in state.racy.items() if shard_of(p) == shard}
+        store.save(_shard_path(cache_dir, shard), _SOURCES, fingerprint, (names, rows[shard], racy))

@@ -24,11 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from transmit.build.cache import RenderCache
 from transmit.build.store import digest
-from transmit.build.writer import OutputFile
+from transmit.build.writer import OutputFile, Staging
 
 if TYPE_CHECKING:
     import jinja2
 
+    from transmit.build.incremental import Plan
+    from transmit.build.inputs import Sig
+    from transmit.build.manifest import OutputRecord, SourceRecord
+    from transmit.build.workers import Workers
     from transmit.config import Config
 
 
@@ -135,8 +139,16 @@ def _environment(job: PageJob) -> jinja2.Environment:
     return environment
 
 
-def render_pages(job: PageJob, items: Sequence[tuple[str, str, bytes]]) -> list[bytes]:
-    """(path, template, context bytes) -> page bytes, in order."""
+# One page to render: (output path, template, context bytes, digest of the bytes already in
+# place or None, file to write, whether its folder may need making).
+PageTask = tuple[str, str, bytes, bytes | None, str, bool]
+
+
+def render_pages(job: PageJob, tasks: Sequence[PageTask]) -> list[tuple[bytes, Sig | None]]:
+    """Render each page and write it where the task says, unless its bytes are the ones
+    already in place; returns (digest of the bytes, size and mtime of the file written or
+    None), so no page travels back to the parent process."""
+    from transmit.build.writer import write_file
     from transmit.site.assemble import render_template
 
     environment = _environment(job)
@@ -154,10 +166,88 @@ def render_pages(job: PageJob, items: Sequence[tuple[str, str, bytes]]) -> list[
             held[key] = found
         return held[key]
 
-    output = []
-    for _path, template, data in items:
+    results: list[tuple[bytes, Sig | None]] = []
+    for _path, template, data, before, target, make_parent in tasks:
         context = _decoder(data, load)
         if missing:
             raise MissingRender(missing)
-        output.append(render_template(environment, template, context))
-    return output
+        page = render_template(environment, template, context)
+        content = digest(page)
+        written = None if content == before else write_file(Path(target), page, make_parent)
+        results.append((content, written))
+    return results
+
+
+def plan_pages(
+    plan: Plan,
+    assembly: Assembly,
+    entries: Sequence[object],
+    published: Sequence[SourceRecord],
+    fingerprint: bytes,
+    cache_dir: Path,
+    staging: Staging,
+    workers: Workers,
+) -> dict[str, OutputRecord]:
+    """Every page's record for the new manifest; pages to write are written into `staging`.
+    A page whose digest and file are as recorded is not rendered; a rendered page whose bytes
+    are the recorded ones is not written."""
+    # How records appear in contexts: for digests, each by its render key alone; for
+    # rendering, only the stub, which the renderer swaps for the cached full record.
+    identities: dict[int, str] = {}
+    references: dict[int, str] = {}
+    for entry, record in zip(entries, published, strict=True):
+        if record.key is not None:
+            identities[id(entry)] = "e" + record.key
+            identities[id(record.post)] = "p" + record.key
+            identities[id(record.rendered)] = "r" + record.key
+            references[id(record.rendered)] = record.key
+    globals_bytes = encode(assembly.globals, references)
+    globals_mark = encode(assembly.globals, identities)
+    if globals_bytes is None or globals_mark is None:
+        raise TypeError("template globals must be plain data (pickle-able records)")
+    site = site_digest(fingerprint, plan.config, plan.inputs.template_digest, globals_mark)
+    recorded = plan.previous.outputs if plan.previous is not None else {}
+
+    def previous(path: str) -> OutputRecord | None:
+        old = recorded.get(path)
+        return old if old is not None and plan.outputs_now.get(path) == old[2:] else None
+
+    outputs: dict[str, OutputRecord] = {}
+    todo: list[PageTask] = []
+    marks: list[bytes] = []
+    for page in assembly.pages:
+        if not isinstance(page, TemplatePage):
+            content = digest(page.data)
+            old = previous(page.path)
+            if old is not None and old[1] == content:
+                outputs[page.path] = old
+            else:
+                outputs[page.path] = (content, content, *staging.put(page.path, page.data))
+            continue
+        data = encode(page.context, identities)
+        if data is None:
+            raise TypeError(f"the context of {page.path} must be plain data (pickle-able)")
+        mark = page_digest(site, page.template, data)
+        old = previous(page.path)
+        if old is not None and old[0] == mark:
+            outputs[page.path] = old
+            continue
+        data = encode(page.context, references)
+        assert data is not None
+        target = str(staging.place(page.path))
+        todo.append((page.path, page.template, data, old and old[1], target, staging.whole))
+        marks.append(mark)
+
+    job = PageJob(
+        plan.config, globals_bytes, cache_dir / "render", fingerprint, plan.inputs.template_digest
+    )
+    results = workers.map(render_pages, job, todo) if todo else []
+    for task, mark, (content, written) in zip(todo, marks, results, strict=True):
+        path = task[0]
+        if written is None:  # the same bytes as the file in place: not rewritten
+            staging.forget(path)
+            old = recorded[path]
+            outputs[path] = (mark, content, old[2], old[3])
+        else:
+            outputs[path] = (mark, content, *written)
+    return outputs

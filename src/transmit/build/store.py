@@ -15,11 +15,11 @@ import io
 import os
 import pickle
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 MAGIC = b"transmit-cache\n"
+LAYOUT = "transmit cache layout 2\n"  # the names and kinds of files below .transmit-cache/
 DIGEST_SIZE = 16
 _HEADER = len(MAGIC) + 8 + 2 * DIGEST_SIZE
 # Distributions whose code decides what a page looks like; a new version of any of them
@@ -183,6 +183,20 @@ def load(path: Path, kind: str, fingerprint: bytes, expected: type | tuple[type,
     return value if isinstance(value, expected) else None
 
 
-def remove_files(paths: Iterable[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
+def prepare_folder(root: Path) -> None:
+    """Make `root` a cache folder of this layout; one of another layout (an older transmit's,
+    say) is emptied first rather than read or written around."""
+    stamp = root / "LAYOUT"
+    try:
+        if stamp.read_text(encoding="ascii") == LAYOUT:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    if root.is_symlink() or root.is_file():
+        root.unlink()
+    elif root.exists():
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True, exist_ok=True)
+    write_atomic(stamp, LAYOUT.encode("ascii"))

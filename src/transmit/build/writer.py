@@ -112,33 +112,97 @@ def recover(out_dir: Path) -> None:
         shutil.rmtree(_sibling(out_dir, role), ignore_errors=True)
 
 
+def write_file(target: Path, content: Content, make_parent: bool = False) -> Sig:
+    """Write (or copy) one staged file; its size and mtime, which the commit keeps."""
+    if make_parent:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    _put(target, content)
+    return _sig(target)
+
+
+class Staging:
+    """New and changed outputs, written beside the output folder before anything in it
+    changes. `whole`: the staging folder becomes the output (first build); otherwise the staged
+    files are moved in one by one under a journal."""
+
+    def __init__(self, out_dir: Path, whole: bool) -> None:
+        self.out_dir = out_dir.absolute()
+        self.whole = whole
+        self.root = _sibling(self.out_dir, "staging")
+        self.staged: dict[str, str] = {}  # output path -> name below root
+        self._count = 0
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir()
+
+    def place(self, path: str) -> Path:
+        """Where the new content of `path` is to be written (by this process or a worker)."""
+        relative = safe_relative(path).as_posix()
+        name = relative if self.whole else str(self._count)
+        self._count += 1
+        self.staged[path] = name
+        return self.root / name
+
+    def forget(self, path: str) -> None:
+        """`path` was not written after all (its bytes did not change)."""
+        self.staged.pop(path, None)
+
+    def put(self, path: str, content: Content) -> Sig:
+        return write_file(self.place(path), content, make_parent=self.whole)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def commit(self, removes: Collection[str] = ()) -> None:
+        """Make the staged files the output, all or nothing."""
+        try:
+            if self.whole:
+                self._swap()
+            else:
+                self._apply(removes)
+        finally:
+            self.discard()
+
+    def _swap(self) -> None:
+        out_dir, retired = self.out_dir, _sibling(self.out_dir, "old")
+        try:
+            with _interrupts_deferred():
+                if out_dir.exists():
+                    out_dir.rename(retired)
+                self.root.rename(out_dir)
+        except BaseException:
+            if retired.exists() and not out_dir.exists():
+                retired.rename(out_dir)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def _apply(self, removes: Collection[str]) -> None:
+        out_dir = self.out_dir
+        ops = [[name, path, os.path.lexists(out_dir / path)] for path, name in self.staged.items()]
+        ops += [[None, path, True] for path in removes if os.path.lexists(out_dir / path)]
+        if not ops:
+            return
+        journal = _sibling(out_dir, "journal")
+        with _interrupts_deferred():
+            try:
+                _write_journal(journal, ops)
+                _apply(out_dir, ops, self.root, _sibling(out_dir, "backup"))
+            except BaseException:
+                _roll_back(out_dir, journal)
+                raise
+            journal.unlink()  # the commit point: from here on the new output stands
+        shutil.rmtree(_sibling(out_dir, "backup"), ignore_errors=True)
+
+
 def replace_tree(out_dir: Path, outputs: Mapping[str, Content]) -> dict[str, Sig]:
     """Write every output into a new folder, then swap it for the old one."""
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging, retired = _sibling(out_dir, "staging"), _sibling(out_dir, "old")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    made: set[Path] = {staging}
-    sigs = {}
+    staging = Staging(out_dir, whole=True)
     try:
-        for path, content in outputs.items():
-            target = staging.joinpath(*safe_relative(path).parts)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            _put(target, content)
-            sigs[path] = _sig(target)
-        with _interrupts_deferred():
-            if out_dir.exists():
-                out_dir.rename(retired)
-            staging.rename(out_dir)
+        sigs = {path: staging.put(path, content) for path, content in outputs.items()}
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not out_dir.exists():
-            retired.rename(out_dir)
+        staging.discard()
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    staging.commit()
     return sigs
 
 
@@ -146,35 +210,14 @@ def update_tree(
     out_dir: Path, writes: Mapping[str, Content], removes: Collection[str]
 ) -> dict[str, Sig]:
     """Apply `writes` and `removes` to an existing output folder, all or nothing."""
-    out_dir = out_dir.absolute()
-    if not writes and not removes:
-        return {}
-    staging = _sibling(out_dir, "staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    staging = Staging(out_dir, whole=False)
     try:
-        ops = []
-        for number, (path, content) in enumerate(writes.items()):
-            safe_relative(path)
-            _put(staging / str(number), content)
-            ops.append(["put", path, os.path.lexists(out_dir / path)])
-        ops += [["remove", path, True] for path in removes if os.path.lexists(out_dir / path)]
+        sigs = {path: staging.put(path, content) for path, content in writes.items()}
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         raise
-    journal = _sibling(out_dir, "journal")
-    with _interrupts_deferred():
-        try:
-            _write_journal(journal, ops)
-            _apply(out_dir, ops, staging, _sibling(out_dir, "backup"))
-        except BaseException:
-            _roll_back(out_dir, journal)
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        journal.unlink()  # the commit point: from here on the new output stands
-    shutil.rmtree(_sibling(out_dir, "backup"), ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
-    return {path: _sig(out_dir / path) for path in writes}
+    staging.commit(removes)
+    return sigs
 
 
 def _journal_draft(journal: Path) -> Path:
@@ -188,18 +231,19 @@ def _write_journal(journal: Path, ops: list[list[object]]) -> None:
 
 
 def _apply(out_dir: Path, ops: list[list[object]], staging: Path, backup: Path) -> None:
+    """Each op: [staged name or None (remove), output path, whether the path existed]."""
     backup.mkdir(exist_ok=True)
     made: set[Path] = set()
     emptied: set[Path] = set()
-    for number, (action, path, existed) in enumerate(ops):
+    for number, (name, path, existed) in enumerate(ops):
         target = out_dir / str(path)
         if existed and os.path.lexists(target):  # a file, or a folder where a file goes
             os.replace(target, backup / str(number))
-        if action == "put":
+        if name is not None:
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            os.replace(staging / str(number), target)
+            os.replace(staging / str(name), target)
         else:
             emptied.add(target.parent)
     for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
@@ -223,7 +267,7 @@ def _roll_back(out_dir: Path, journal: Path) -> None:
         ops = []  # the journal itself was never completed: nothing was applied
     backup = _sibling(out_dir, "backup")
     for number in reversed(range(len(ops))):
-        action, path, existed = ops[number]
+        name, path, existed = ops[number]
         target = out_dir / str(path)
         saved = backup / str(number)
         if existed:
@@ -232,7 +276,7 @@ def _roll_back(out_dir: Path, journal: Path) -> None:
                     target.unlink()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(saved, target)
-        elif action == "put" and os.path.lexists(target):
+        elif name is not None and os.path.lexists(target):
             target.unlink()
             _remove_empty_parents(target.parent, out_dir)
     journal.unlink(missing_ok=True)
