@@ -447,3 +447,23 @@ def test_a_cache_of_another_layout_is_replaced(
             (cache / name).mkdir()
     build_site(site, OPTIONS)
     assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_the_theme_folder_is_the_one_templates_come_from() -> None:
+    from transmit.site.theme import THEME_DIR
+
+    assert incremental.THEME_DIR == THEME_DIR
+
+
+def test_pages_show_full_records_not_stubs(make_site: SiteMaker) -> None:
+    from transmit.build.cache import STUB
+
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, BuildOptions(now=NOW, jobs=1))
+    edit_body(site)
+    build_site(site, OPTIONS)
+    pages = tree(site / "public")
+    assert not [path for path, data in pages.items() if STUB.encode() in data]
+    assert b"More, edited." in pages["posts/beta/index.html"]
+    assert b"<math" in pages["posts/alpha/index.html"]
+    assert b"Intro." in pages["index.html"] or b"Intro." in pages["page/2/index.html"]

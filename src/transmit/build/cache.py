@@ -5,9 +5,11 @@ front matter, path), the render options and the code fingerprint (transmit and i
 versions). One file per key lets worker processes write side by side without a lock, and a
 rebuild read just the posts it needs.
 
-The build process itself keeps only *stubs*: the rendered record with its body HTML left out
-(`STUB_HTML`); the full record is read back from this cache when a page that shows it is
-rendered (see `build.pages`), so memory stays small at 10,000 posts.
+The build process itself keeps only *stubs*: the rendered record with its long texts (body and
+excerpt HTML, plain text) replaced by `STUB`; the full record is read back from this cache
+when a page that shows it is rendered (see `build.pages`), so memory and the saved source
+records stay small at 10,000 posts. Code that needs a post's text outside a template reads
+the full record: `RenderCache.load(key)`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
     from transmit.render.document import RenderedPost, RenderOptions
 
 CACHE_DIR = ".transmit-cache"
-STUB_HTML = "<!-- transmit: the body HTML is read from the cache when its page is rendered -->"
+STUB = "<!-- transmit: read from the render cache when a page shows it -->"
+STUB_FIELDS = ("html", "excerpt_html", "text")  # the long ones
 _KIND = "render"
 
 
@@ -45,7 +48,7 @@ def render_key(post: Post, options: RenderOptions, fingerprint: bytes) -> str:
 
 
 def stub_of(rendered: RenderedPost) -> RenderedPost:
-    return dataclasses.replace(rendered, html=STUB_HTML)
+    return dataclasses.replace(rendered, **dict.fromkeys(STUB_FIELDS, STUB))
 
 
 def body_less(post: Post) -> Post:
@@ -67,7 +70,7 @@ class RenderCache:
         from transmit.render.document import RenderedPost
 
         found = store.load(self.path(key), _KIND, self.fingerprint, RenderedPost)
-        return found if found is None or found.html != STUB_HTML else None
+        return found if found is None or found.html != STUB else None
 
     def save(self, key: str, rendered: RenderedPost) -> None:
         target = self.path(key)
@@ -76,7 +79,8 @@ class RenderCache:
 
     def remove(self, keys: Iterable[str]) -> None:
         for key in keys:
-            self.path(key).unlink(missing_ok=True)
+            if key:
+                self.path(key).unlink(missing_ok=True)
 
     def sweep(self, keep: Iterable[str]) -> int:
         """Delete every file that is not one of `keep` (old versions, leftovers); returns how

@@ -184,13 +184,13 @@ def racy_digests(files: dict[str, Sig], scan_started_ns: int) -> dict[str, bytes
     found = {}
     for name, (mtime_ns, _) in files.items():
         if mtime_ns >= scan_started_ns - RACY_WINDOW_NS:
-            content = _content_digest(name)
+            content = content_digest(name)
             if content is not None:
                 found[name] = content
     return found
 
 
-def _content_digest(name: str) -> bytes | None:
+def content_digest(name: str) -> bytes | None:
     try:
         with open(name, "rb") as handle:
             return digest(handle.read())
@@ -205,7 +205,7 @@ def changed_files(
     content is what it was."""
     changed = set()
     for name, sig in now.items():
-        if before.get(name) != sig or (name in racy and _content_digest(name) != racy[name]):
+        if before.get(name) != sig or (name in racy and content_digest(name) != racy[name]):
             changed.add(name)
     removed = before.keys() - now.keys()
     return changed, set(removed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -72,7 +73,7 @@ SHARDS = 16  # source records are saved in shards, so one edit rewrites a sixtee
 
 
 def shard_of(source: str) -> int:
-    return store.digest(source)[0] % SHARDS
+    return zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 def _shard_path(cache_dir: Path, shard: int) -> Path:

@@ -14,6 +14,7 @@ rendered. The build process itself only ever holds stubs (see `build.cache`).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 from collections.abc import Callable, Sequence
@@ -61,6 +62,35 @@ class Assembly:
         self.pages.append(output)
 
 
+class MarkMemo:
+    """The digests of page contexts made of the very same objects as in the previous build
+    of this process (records are frozen: the same object is the same value), so the dev
+    server does not pickle 10,000 unchanged post pages to find the one that changed."""
+
+    def __init__(self) -> None:
+        self.site = b""
+        self._marks: dict[str, tuple[tuple[object, ...], dict[str, Any], bytes]] = {}
+
+    @staticmethod
+    def _identity(page: TemplatePage) -> tuple[object, ...]:
+        return (page.template, *((name, id(value)) for name, value in page.context.items()))
+
+    def get(self, page: TemplatePage) -> bytes | None:
+        found = self._marks.get(page.path)
+        if found is None or found[0] != self._identity(page):
+            return None
+        return found[2]
+
+    def put(self, page: TemplatePage, mark: bytes) -> None:
+        # the context is kept so that no id in the identity can be reused by a new object
+        self._marks[page.path] = (self._identity(page), page.context, mark)
+
+    def restart(self, site: bytes) -> None:
+        if site != self.site:
+            self._marks.clear()
+            self.site = site
+
+
 class MissingRender(Exception):
     """A rendered post a page needs is not in the render cache (deleted or damaged meanwhile)."""
 
@@ -69,27 +99,25 @@ class MissingRender(Exception):
         self.keys = list(keys)
 
 
-class _ReferencePickler(pickle.Pickler):
-    """Pickles values, not object identities; a known rendered post becomes its key."""
+class Encoder:
+    """Pickles values, not object identities (no memo), a known record becoming its key.
+    One pickler serves every page of a build."""
 
-    def __init__(self, buffer: io.BytesIO, references: dict[int, str]) -> None:
-        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        self.fast = True
-        self._references = references
+    def __init__(self, references: dict[int, str]) -> None:
+        self._buffer = io.BytesIO()
+        self._pickler = pickle.Pickler(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self._pickler.fast = True
+        self._pickler.persistent_id = lambda obj: references.get(id(obj))  # type: ignore[method-assign]
 
-    def persistent_id(self, obj: object) -> str | None:
-        return self._references.get(id(obj))
-
-
-def encode(value: object, references: dict[int, str]) -> bytes | None:
-    """The bytes a page's digest is taken from, or None when the value cannot be pickled
-    (a function in a context, say): such a page is rendered every time."""
-    buffer = io.BytesIO()
-    try:
-        _ReferencePickler(buffer, references).dump(value)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
-        return None
-    return buffer.getvalue()
+    def encode(self, value: object) -> bytes | None:
+        """The bytes of `value`, or None when it cannot be pickled (a function, say)."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        try:
+            self._pickler.dump(value)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
+            return None
+        return self._buffer.getvalue()
 
 
 def site_digest(
@@ -101,7 +129,8 @@ def site_digest(
 
 
 def page_digest(site: bytes, template: str, context_bytes: bytes) -> bytes:
-    return digest(site, template, context_bytes)
+    """`site` has a fixed length and a template name no NUL: the parts cannot run together."""
+    return hashlib.sha256(b"".join((site, template.encode(), b"\x00", context_bytes))).digest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +214,7 @@ def plan_pages(
     published: Sequence[SourceRecord],
     fingerprint: bytes,
     cache_dir: Path,
+    memo: MarkMemo,
     staging: Staging,
     workers: Workers,
 ) -> dict[str, OutputRecord]:
@@ -201,16 +231,18 @@ def plan_pages(
             identities[id(record.post)] = "p" + record.key
             identities[id(record.rendered)] = "r" + record.key
             references[id(record.rendered)] = record.key
-    globals_bytes = encode(assembly.globals, references)
-    globals_mark = encode(assembly.globals, identities)
+    by_key, by_reference = Encoder(identities), Encoder(references)
+    globals_bytes = by_reference.encode(assembly.globals)
+    globals_mark = by_key.encode(assembly.globals)
     if globals_bytes is None or globals_mark is None:
         raise TypeError("template globals must be plain data (pickle-able records)")
     site = site_digest(fingerprint, plan.config, plan.inputs.template_digest, globals_mark)
+    memo.restart(site)
     recorded = plan.previous.outputs if plan.previous is not None else {}
 
     def previous(path: str) -> OutputRecord | None:
         old = recorded.get(path)
-        return old if old is not None and plan.outputs_now.get(path) == old[2:] else None
+        return old if old is not None and plan.intact(path, old) else None
 
     outputs: dict[str, OutputRecord] = {}
     todo: list[PageTask] = []
@@ -224,15 +256,18 @@ def plan_pages(
             else:
                 outputs[page.path] = (content, content, *staging.put(page.path, page.data))
             continue
-        data = encode(page.context, identities)
-        if data is None:
-            raise TypeError(f"the context of {page.path} must be plain data (pickle-able)")
-        mark = page_digest(site, page.template, data)
+        mark = memo.get(page)
+        if mark is None:
+            data = by_key.encode(page.context)
+            if data is None:
+                raise TypeError(f"the context of {page.path} must be plain data (pickle-able)")
+            mark = page_digest(site, page.template, data)
+            memo.put(page, mark)
         old = previous(page.path)
         if old is not None and old[0] == mark:
             outputs[page.path] = old
             continue
-        data = encode(page.context, references)
+        data = by_reference.encode(page.context)
         assert data is not None
         target = str(staging.place(page.path))
         todo.append((page.path, page.template, data, old and old[1], target, staging.whole))

@@ -8,11 +8,9 @@ rendered post going straight to the render cache.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +22,9 @@ from transmit.build.manifest import SourceRecord
 from transmit.errors import SourceError
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from transmit.config import Config
     from transmit.content.post import Post
     from transmit.render.document import RenderOptions
@@ -91,7 +92,12 @@ def load_sources(
 
 
 def _warm_up() -> None:
-    """Import the heavy libraries in each worker as it starts, beside the parent's work."""
+    """Import the heavy libraries in each worker as it starts, beside the parent's work.
+    (A forked worker inherits the build's paused garbage collector: it runs long, so it
+    collects.)"""
+    import gc
+
+    gc.enable()
     import transmit.content.loader
     import transmit.render.document
     import transmit.site.assemble  # noqa: F401
@@ -100,6 +106,8 @@ def _warm_up() -> None:
 def _context() -> multiprocessing.context.BaseContext:
     """fork where it is safe (one thread, POSIX): workers start in a millisecond and share
     the parent's pages; otherwise a fork server, so a threaded dev server never forks."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -122,6 +130,8 @@ class Workers:
     def start(self) -> None:
         """Fork now, while the parent is still small (call before heavy imports)."""
         if self._pool is None and self.count > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
             self._pool = ProcessPoolExecutor(
                 max_workers=self.count, mp_context=_context(), initializer=_warm_up
             )

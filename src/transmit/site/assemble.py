@@ -3,7 +3,8 @@
 `assemble_pages` only says which pages exist and what each shows (`Assembly.emit`); the build
 renders them, skipping pages whose context and templates did not change. Contexts must be plain
 data (records, tuples, dicts, strings...): they are digested and sent to worker processes. In
-an entry, `rendered.html` is a stub here; the template that shows it gets the real body.
+an entry, the long texts of `rendered` (html, excerpt_html, text) are stubs here and the post's
+Markdown `body` is empty; templates get the real records.
 """
 
 from __future__ import annotations
