@@ -91,7 +91,7 @@ def parse_info(info: str) -> CodeOptions:
         elif "=" in token:
             key, _, value = token.partition("=")
             linenos, start, hl, title = _option(key, value, (linenos, start, hl, title))
-        elif token.lower() in ("linenos", "linenums", "showlinenumbers", "numberlines"):
+        elif token.lower().lstrip(".") in ("linenos", "linenums", "showlinenumbers", "numberlines"):
             linenos = True
     return CodeOptions(language, linenos, max(start, 0), hl, title)
 
@@ -136,7 +136,10 @@ class Highlighter:
         lexer = self._lexer(language) if language else None
         if lexer is None or len(code) > MAX_HIGHLIGHT_BYTES:
             return html.escape(code, quote=False)
-        return pygments_highlight(code, lexer, self._formatter)
+        markup: str = pygments_highlight(code, lexer, self._formatter)
+        if not code.endswith("\n") and markup.endswith("\n"):  # the formatter ends every line
+            markup = markup[:-1]
+        return markup
 
     def _render_block(self, info: str, code: str, copy_label: str) -> str:
         options = parse_info(info)
