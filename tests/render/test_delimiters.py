@@ -31,7 +31,7 @@ from transmit.render.markdown import parse
         ("${{a}}^{{b}}$", [("{{a}}^{{b}}", False)]),
         ("\\(x^2\\)", [("x^2", False)]),
         ("a \\(p(x|y)\\) b", [("p(x|y)", False)]),
-        ("a \\[x\\] b", [("x", True)]),
+        ("a \\[x_1\\] b", [("x_1", True)]),
         ("kramdown $$x^2$$ inline", [("x^2", False)]),
         (
             "$$\\begin{cases}a\\\\b\\end{cases}$$ here",
@@ -244,7 +244,8 @@ def test_property_inline_dollar(tex: str) -> None:
 @given(_tex)
 def test_property_paren(tex: str) -> None:
     assert formulas("a \\(" + tex + "\\) b") == [(tex, False)]
-    assert formulas("a \\[" + tex + "\\] b") == [(tex, True)]
+    if any(sign in tex for sign in "\\^_=+{}<>|"):  # else `\\[…\\]` is taken for brackets
+        assert formulas("a \\[" + tex + "\\] b") == [(tex, True)]
 
 
 @settings(max_examples=200, deadline=None)
@@ -274,3 +275,45 @@ def test_property_display_block_in_a_list_item(tex: str) -> None:
     indented = "\n".join("  " + line if line else "" for line in tex.split("\n"))
     source = "- item\n\n  $$\n" + indented + "\n  $$\n"
     assert formulas(source) == [("\n" + tex + "\n", True)]
+
+
+def test_formulas_in_raw_html_blocks_are_found_outside_tags_and_code() -> None:
+    source = (
+        '<div align="center">\n$$x_1 * y_1$$ and $a$ <span title="$b$">t</span>\n'
+        "<code>$c$</code> <!-- $e$ --> $5 and $10\n</div>\n\n<center>\\(f\\)</center>\n"
+    )
+    parsed = parse(source, unsafe_html=True)
+    assert [(f.tex, f.display, f.line) for f in parsed.page.formulas] == [
+        ("x_1 * y_1", True, 2),
+        ("a", False, 2),
+        ("f", False, 6),
+    ]
+    html = parsed.render()
+    assert '<span title="$b$">' in html and "<code>$c$</code>" in html and "$5 and $10" in html
+    assert '<code class="math-source">$a$</code>' in html
+
+
+def test_formulas_in_html_blocks_are_text_when_raw_html_is_off() -> None:
+    parsed = parse("<div>\n$a$\n</div>", unsafe_html=False)
+    assert [f.tex for f in parsed.page.formulas] == ["a"]
+    assert "&lt;div&gt;" in parsed.render()
+
+
+@pytest.mark.parametrize(
+    "source", ["see \\[1\\] and \\[2, 3\\]", "\\[TOC\\] here", "a \\[b c\\] d"]
+)
+def test_brackets_escaped_for_markdown_inside_a_sentence_are_text(source: str) -> None:
+    assert formulas(source) == []
+    assert "[" in html_of(source)
+
+
+def test_bracket_display_math_with_tex_inside_a_sentence_is_math() -> None:
+    assert formulas("a \\[x^2\\] b") == [("x^2", True)]
+    assert formulas("\\[\nx\n\\]") == [("\nx\n", True)]
+
+
+def test_many_unclosed_openers_stay_fast_and_text() -> None:
+    source = "$$x\n\n" * 3000 + "\\begin{align}\n\n" * 2000 + "\\[a\n\n" * 2000
+    assert formulas(source) == []
+    one_paragraph = "$$x\n" * 3000
+    assert len(formulas(one_paragraph)) == 1500

@@ -58,6 +58,8 @@ def _inline(content: str, line: int, level: int) -> Token:
 
 def _drop_ial_lines(inline: Token, paragraph_open: Token) -> str:
     """Blank the kramdown attribute lines of a paragraph (keeping the others' line numbers)."""
+    if "{:" not in inline.content:
+        return inline.content
     lines = inline.content.split("\n")
     if not any(_IAL_LINE.fullmatch(line) for line in lines):
         return inline.content
@@ -74,6 +76,8 @@ def _drop_ial_lines(inline: Token, paragraph_open: Token) -> str:
 
 def _heading_attributes(inline: Token, heading_open: Token) -> None:
     """`## Title {#id .no_toc}`: the id and the class leave the text and go to the heading."""
+    if not inline.content.endswith("}"):
+        return
     match = _HEADING_ATTRS.search(inline.content)
     if match is None:
         return
@@ -150,7 +154,7 @@ def structure_rule(state: StateCore) -> None:
             inline = tokens[index + 1]
             inline.content = _drop_ial_lines(inline, token)
             stripped = inline.content.strip()
-            if _TOC_MARKER.fullmatch(stripped):
+            if stripped[:1] in ("[", "@") and _TOC_MARKER.fullmatch(stripped):
                 out.append(_toc_token(token))
                 step = 3
             elif not stripped:  # only attribute lines: nothing to show

@@ -8,10 +8,12 @@ formula, so Markdown (emphasis, escapes, indented code, list markers) never look
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -46,6 +48,9 @@ ENVIRONMENTS = frozenset(
 )
 # `\*` is the star as Markdown-escaping writers type it (`\begin{align\*}`)
 _BEGIN = re.compile(r"\\begin\{([A-Za-z]+)(\*|\\\*)?\}")
+_TEX_SIGN = re.compile(r"[\\^_=+{}<>|]")
+MAX_BLOCK_LINES = 5000  # a display formula longer than this is not looked for
+MAX_NESTING = 8  # nested environments of one name deeper than this are not math
 _MASK = "\ue002"  # stands for a `|` inside a formula while a table row is split into cells
 _DELIMITER_ROW = re.compile(r"[ \t]*[|:-][|: \t-]*")
 _CJK_OR_CLOSING_PUNCT = re.compile(
@@ -149,6 +154,8 @@ def scan_math(src: str, pos: int, stop: int | None = None) -> MathSpan | None:
         close = _close_paren(src, pos + 2, stop, closer)
         if close < 0 or not src[pos + 2 : close].strip():
             return None
+        if opener == "[" and not _TEX_SIGN.search(src, pos + 2, close):
+            return None  # `\[1\]`, `\[TOC\]`: brackets escaped for Markdown, not a formula
         return MathSpan(pos, close + 2, src[pos + 2 : close], opener == "[", "\\" + opener)
     if opener == "b" and (match := _BEGIN.match(src, pos, stop)) and match[1] in ENVIRONMENTS:
         end = _end_of_environment(src, match.end(), stop, match[1])
@@ -174,18 +181,76 @@ def math_inline_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _inside_open_span(state: StateBlock, line: int, opener: str, closer: str) -> bool:
-    """Whether `line` continues a paragraph whose earlier lines left a formula open."""
-    if state.parentType != "paragraph" or state.line >= line:
-        return False
-    before = state.src[state.bMarks[state.line] : state.bMarks[line]]
+def _count_openers(text: str, opener: str, closer: str) -> tuple[int, int]:
     if opener == closer:
         count, pos = 0, 0
-        while (pos := _find_unescaped(before, opener, pos, len(before))) >= 0:
+        while (pos := _find_unescaped(text, opener, pos, len(text))) >= 0:
             count += 1
             pos += len(opener)
-        return count % 2 == 1
-    return before.count(opener) > before.count(closer)
+        return count, 0
+    return text.count(opener), text.count(closer)
+
+
+def _inside_open_span(state: StateBlock, line: int, opener: str, closer: str) -> bool:
+    """Whether `line` continues a paragraph whose earlier lines left a formula open.
+
+    Counted incrementally as the paragraph asks line after line, so long paragraphs stay
+    linear."""
+    start = state.line
+    if state.parentType != "paragraph" or start >= line:
+        return False
+    memo: dict[tuple[int, str], tuple[int, int, int]] = state.env.setdefault(
+        "transmit_open_spans", {}
+    )
+    counted_to, opened, closed = memo.get((start, opener), (start, 0, 0))
+    if counted_to > line:
+        counted_to, opened, closed = start, 0, 0
+    more_open, more_closed = _count_openers(
+        state.src[state.bMarks[counted_to] : state.bMarks[line]], opener, closer
+    )
+    opened, closed = opened + more_open, closed + more_closed
+    memo[(start, opener)] = (line, opened, closed)
+    if opener == closer:
+        return opened % 2 == 1
+    return opened > closed
+
+
+def _lines_containing(state: StateBlock, needles: tuple[str, ...]) -> list[int]:
+    """Sorted numbers of the lines that contain any of `needles` (computed once a parse)."""
+    memo: dict[tuple[str, ...], list[int]] = state.env.setdefault("transmit_lines", {})
+    found = memo.get(needles)
+    if found is None:
+        src = state.src
+        starts: list[int] = memo.setdefault(("\n",), [])  # type: ignore[arg-type]
+        if not starts:
+            starts.extend(m.end() for m in re.finditer("\n", src))
+        lines: set[int] = set()
+        for needle in needles:
+            pos = src.find(needle)
+            while pos >= 0:
+                lines.add(bisect.bisect_right(starts, pos))
+                pos = src.find(needle, pos + 1)
+        found = memo[needles] = sorted(lines)
+    return found
+
+
+def _later_lines(
+    state: StateBlock, start_line: int, end_line: int, needles: tuple[str, ...]
+) -> Iterator[int]:
+    """Lines after `start_line` that may close a block: inside an indented container every
+    line (the first outdented one ends the search), else only those holding a closer."""
+    last = min(end_line, start_line + MAX_BLOCK_LINES)
+    if state.blkIndent > 0:
+        for line in range(start_line + 1, last):
+            if not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
+                return
+            yield line
+        return
+    candidates = _lines_containing(state, needles)
+    index = bisect.bisect_right(candidates, start_line)
+    while index < len(candidates) and candidates[index] < last:
+        yield candidates[index]
+        index += 1
 
 
 def _line_text(state: StateBlock, line: int) -> str:
@@ -222,9 +287,8 @@ def math_block_rule(state: StateBlock, start_line: int, end_line: int, silent: b
     close_line, close_end = -1, -1
     skip = len(opener)  # the first line is searched after its opener
     depth = 1
-    for line in range(start_line, end_line):
-        if line > start_line and not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
-            break
+    needles = (closer,) if env is None else ("\\begin{" + env, "\\end{" + env)
+    for line in chain((start_line,), _later_lines(state, start_line, end_line, needles)):
         text = _line_text(state, line)
         if env is None:
             found = _find_closer(text[skip:], closer)
@@ -235,6 +299,8 @@ def math_block_rule(state: StateBlock, start_line: int, end_line: int, silent: b
                 if depth == 0:
                     found = match.end() - skip
                     break
+            if depth > MAX_NESTING:
+                return False
         if found >= 0:
             close_line, close_end = line, found + skip
             break
@@ -331,3 +397,41 @@ def table_keeping_formulas(table_rule: BlockRule) -> BlockRule:
         return matched
 
     return rule
+
+
+_HTML_SKIP = re.compile(
+    r"<!--.*?-->|<(pre|code|script|style|textarea|math|svg)\b.*?</\1\s*>|<[^>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def formulas_in_html(content: str) -> list[MathSpan]:
+    """Formulas in the text of a raw HTML block (`<div align="center">$$x$$</div>`), as
+    MathJax would find them: never inside a tag, a comment, or pre/code/script/style."""
+    if "$" not in content and "\\" not in content:
+        return []
+    spans: list[MathSpan] = []
+    text_start = 0
+    for skipped in [*_HTML_SKIP.finditer(content), None]:
+        text_end = skipped.start() if skipped else len(content)
+        pos = text_start
+        while pos < text_end:
+            found = min(
+                (
+                    i
+                    for i in (content.find("$", pos, text_end), content.find("\\", pos, text_end))
+                    if i >= 0
+                ),
+                default=-1,
+            )
+            if found < 0:
+                break
+            span = scan_math(content, found, text_end)
+            if span is None:
+                pos = found + (2 if content[found] == "\\" else 1)
+                continue
+            display = span.display or span.markup == "$$"
+            spans.append(MathSpan(span.start, span.end, span.tex, display, span.markup))
+            pos = span.end
+        text_start = skipped.end() if skipped else len(content)
+    return spans

@@ -28,6 +28,7 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from transmit.render.blocks import structure_rule
 from transmit.render.delimiters import (
+    formulas_in_html,
     math_block_rule,
     math_inline_rule,
     table_keeping_formulas,
@@ -42,6 +43,7 @@ _AFTER_SPAN = frozenset(
     {"image", "link_close", "em_close", "strong_close", "s_close", "code_inline", "math_inline"}
 )
 _NOT_IN_TOC = frozenset({"link_open", "link_close", "footnote_ref", "image", "html_inline"})
+_COLLECTED = frozenset({"math_inline", "image"})
 _CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
@@ -167,11 +169,16 @@ def collect_rule(state: StateCore) -> None:
     for index, token in enumerate(tokens):
         if token.type == "math_block":
             _formula(page, token, True, token.map[0] + 1 if token.map else None)
+        elif token.type == "html_block":
+            _collect_html_formulas(page, token)
         elif token.type == "inline" and token.children:
-            token.children = _drop_span_ials(token.children)
-            line_at = _line_finder(token)
+            if "{:" in token.content:
+                token.children = _drop_span_ials(token.children)
+            line_at = None
             for child in token.children:
-                _collect_inline(page, child, line_at)
+                if child.type in _COLLECTED:
+                    line_at = line_at or _line_finder(token)
+                    _collect_inline(page, child, line_at)
         elif token.type == "heading_open" and index + 1 < len(tokens):
             children = tokens[index + 1].children or []
             text = plain_text(children).strip()
@@ -182,6 +189,21 @@ def collect_rule(state: StateCore) -> None:
             page.headings.append(
                 Heading(level, anchor, text, children, not token.meta.get("no_toc"))
             )
+
+
+def _collect_html_formulas(page: PageState, token: Token) -> None:
+    spans = formulas_in_html(token.content)
+    if not spans:
+        return
+    line_at = _line_finder(token)
+    placed = []
+    for span in spans:
+        holder = Token("math_inline", "math", 0)
+        holder.content = span.tex
+        holder.markup = span.markup
+        _formula(page, holder, span.display, line_at(span.start))
+        placed.append((span.start, span.end, holder))
+    token.meta["formulas"] = placed
 
 
 def _collect_inline(page: PageState, child: Token, line_at) -> None:  # type: ignore[no-untyped-def]
@@ -221,6 +243,23 @@ def render_math_block(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     return f'<div class="math-display">{_math_html(_page(env), tokens[idx])}</div>\n'
+
+
+def render_html_block(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    placed = token.meta.get("formulas") if token.meta else None
+    if not placed:
+        return token.content
+    page = _page(env)
+    out, last = [], 0
+    for start, end, holder in placed:
+        out.append(token.content[last:start])
+        out.append(_math_html(page, holder))
+        last = end
+    out.append(token.content[last:])
+    return "".join(out)
 
 
 def render_image(
@@ -329,6 +368,7 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
         "math_inline": render_math_inline,
         "math_block": render_math_block,
         "image": render_image,
+        "html_block": render_html_block,
         "heading_open": render_heading_open,
         "transmit_toc": render_toc,
         "more_marker": render_more,
