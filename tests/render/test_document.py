@@ -7,6 +7,7 @@ import pickle
 import pytest
 
 from tests.render.helpers import make_post, rendered
+from transmit.render import document
 from transmit.render.document import RenderOptions, render_post
 from transmit.render.toc import TocEntry, toc_html
 
@@ -187,3 +188,16 @@ def test_nothing_crashes_on_odd_input() -> None:
     ]
     for body in odd:
         rendered(body)
+
+
+def test_a_failing_renderer_is_warnings_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def render_page(self, formulas: object, *, id_prefix: str = "") -> list[object]:
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(document, "math_renderer", lambda macros: Broken())
+    result = rendered("a $x<y$ b", body_line=3)
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (3, "cannot render formula: renderer failed (RuntimeError: boom)")
+    ]
+    assert '<code class="math-error">x&lt;y</code>' in result.html

@@ -254,3 +254,11 @@ def test_parser_is_built_once_per_option_set() -> None:
 def test_images_render_with_alt_text_including_formulas() -> None:
     html = html_of('![a *b* $x$](p.png "t")')
     assert '<img src="p.png" alt="a b x" title="t">' in html
+
+
+def test_double_bracket_followed_by_a_url_is_a_link() -> None:
+    assert '<a href="http://x.org/a.pdf">[pdf]</a>' in html_of("[[pdf]](http://x.org/a.pdf)")
+
+
+def test_wikilinks_are_shown_as_written() -> None:
+    assert "[[note|alias]]" in html_of("see [[note|alias]] and [[note#a b]]")

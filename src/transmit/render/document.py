@@ -4,6 +4,7 @@ files it names), so it can run in worker processes and be cached by content."""
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,7 +96,15 @@ def _render_math(
 ) -> list[RenderedFormula]:
     if not formulas:
         return []
-    return math_renderer(options.math_macros).render_page(formulas, id_prefix=id_prefix)
+    renderer = math_renderer(options.math_macros)
+    try:
+        return renderer.render_page(formulas, id_prefix=id_prefix)
+    except Exception as error:  # a renderer bug must not stop a build
+        reason = f"cannot render formula: renderer failed ({type(error).__name__}: {error})"
+        return [
+            RenderedFormula(f'<code class="math-error">{html.escape(f.tex)}</code>', reason)
+            for f in formulas
+        ]
 
 
 def _toc_entries(document: ParsedDocument) -> list[TocEntry]:
