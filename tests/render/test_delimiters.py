@@ -317,3 +317,25 @@ def test_many_unclosed_openers_stay_fast_and_text() -> None:
     assert formulas(source) == []
     one_paragraph = "$$x\n" * 3000
     assert len(formulas(one_paragraph)) == 1500
+
+
+def test_bare_macro_definitions_are_a_hidden_formula() -> None:
+    source = (
+        "\\newcommand{\\Prv}{\\mathcal{P}}\n\\newcommand{\\Fld}{\\mathbb{F}}\n"
+        "\\def\\RR{\\mathbb{R}}\n\\DeclareMathOperator*{\\argmax}{arg\\,max}\n"
+        "\\renewcommand{\\vec}[1]{\n  \\mathbf{#1}\n}\n\nUse $\\Prv$ here.\n"
+    )
+    parsed = parse(source, unsafe_html=True)
+    definitions, use = parsed.page.formulas
+    assert definitions.tex == source.split("\n\n")[0]
+    assert (use.tex, use.line) == ("\\Prv", 9)
+    html = parsed.render()
+    assert html.startswith("<p>Use ") and "newcommand" not in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["\\newcommand is a TeX command", "\\def is short", "\\newcommand{\\x}{unbalanced"],
+)
+def test_text_about_definitions_stays_text(source: str) -> None:
+    assert formulas(source) == []

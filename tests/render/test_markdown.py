@@ -262,3 +262,22 @@ def test_double_bracket_followed_by_a_url_is_a_link() -> None:
 
 def test_wikilinks_are_shown_as_written() -> None:
     assert "[[note|alias]]" in html_of("see [[note|alias]] and [[note#a b]]")
+
+
+def test_mkdocs_admonitions_are_callouts() -> None:
+    html = html_of('!!! quote "Delta Says"\n    Body $x$.\n\n??? tip\n    folded\n')
+    assert html.startswith('<div class="callout callout-quote" data-callout="quote">\n')
+    assert '<p class="callout-title">Delta Says</p>' in html
+    assert '<details class="callout callout-tip" data-callout="tip">' in html
+    assert '<summary class="callout-title">Tip</summary>' in html
+    assert "<pre" not in html
+
+
+def test_mkdocs_admonition_title_follows_the_site_language() -> None:
+    html = parse("!!! warning\n    x\n", unsafe_html=True, language="zh").render()
+    assert '<p class="callout-title">警告</p>' in html
+
+
+@pytest.mark.parametrize("text", ["!!!注意 not one", "!!! ", "??? what is this?"])
+def test_exclamation_marks_that_are_not_admonitions_stay_text(text: str) -> None:
+    assert "callout" not in html_of(text)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -125,6 +126,49 @@ def _callout(tokens: Sequence[Token], index: int, language: str) -> tuple[list[T
     return [*replaced, tokens[index + 1]], 2
 
 
+_ADMONITION = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]+[A-Za-z][\w-]*(?:[ \t]+"[^"]*")?[ \t]*')
+
+
+def strict_admonition(admonition_rule):  # type: ignore[no-untyped-def]
+    """MkDocs `!!! note "Title"` / `??? tip` only in that exact form, so `!!!注意` stays text."""
+
+    def rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        start = state.bMarks[start_line] + state.tShift[start_line]
+        if state.src[start : start + 1] not in ("!", "?"):
+            return False
+        if not _ADMONITION.fullmatch(state.src, start, state.eMarks[start_line]):
+            return False
+        return bool(admonition_rule(state, start_line, end_line, silent))
+
+    return rule
+
+
+def _admonition(token: Token, tokens: Sequence[Token], index: int, language: str) -> list[Token]:
+    """MkDocs admonition tokens as the callout tokens GitHub and Obsidian syntax give."""
+    kind = str(token.meta.get("tag") or "note")
+    fold = {"!!!": "", "???": "-", "???+": "+"}.get(token.markup, "")
+    token.type = "callout_open"
+    token.tag = "details" if fold else "div"
+    token.attrs = {}
+    token.meta = {"kind": kind, "fold": fold}
+    out = [token]
+    has_title = index + 1 < len(tokens) and tokens[index + 1].type == "admonition_title_open"
+    untitled = len(token.info.split()) < 2  # no title written: the default, in the site language
+    if has_title and untitled:
+        tokens[index + 2].content = callout_title(kind, language)
+    if not has_title and fold:
+        line = token.map[0] if token.map else 0
+        title_open = Token("callout_title_open", "summary", 1)
+        title_open.meta = {"kind": kind, "fold": fold}
+        title_close = Token("callout_title_close", "summary", -1)
+        out += [
+            title_open,
+            _inline(callout_title(kind, language), line, token.level + 2),
+            title_close,
+        ]
+    return out
+
+
 def structure_rule(state: StateCore) -> None:
     """Core rule between `block` and `inline`."""
     language = state.env.get("transmit_language", "en") if isinstance(state.env, dict) else "en"
@@ -141,7 +185,16 @@ def structure_rule(state: StateCore) -> None:
             quotes.append(token.tag if replaced else None)
             out.extend(replaced or [token])
             step = step or 1
-        elif kind == "blockquote_close":
+        elif kind == "admonition_open":
+            replaced = _admonition(token, tokens, index, language)
+            quotes.append(replaced[0].tag)
+            out.extend(replaced)
+        elif kind in ("admonition_title_open", "admonition_title_close"):
+            token.type = kind.replace("admonition", "callout")
+            token.tag = "summary" if quotes and quotes[-1] == "details" else "p"
+            token.attrs = {}
+            out.append(token)
+        elif kind in ("blockquote_close", "admonition_close"):
             tag = quotes.pop() if quotes else None
             if tag is not None:
                 token.type = "callout_close"

@@ -333,6 +333,41 @@ def math_block_rule(state: StateBlock, start_line: int, end_line: int, silent: b
     return True
 
 
+_DEFINITION = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*\{?\\[A-Za-z]"
+    r"|\\def\s*\\[A-Za-z@]|\\let\s*\\[A-Za-z]"
+)
+
+
+def macro_definitions_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Bare `\\newcommand…` lines outside any delimiters (Pandoc's latex_macros): definitions
+    for the page's formulas, not text. They become a hidden formula."""
+    if state.is_code_block(start_line) or not _DEFINITION.match(_line_text(state, start_line)):
+        return False
+    line, depth = start_line, 0
+    while line < end_line and not state.isEmpty(line):
+        text = _line_text(state, line)
+        if depth == 0 and line > start_line and not _DEFINITION.match(text):
+            break
+        depth += _brace_balance(text)
+        line += 1
+    if depth != 0:
+        return False
+    if not silent:
+        token = state.push("math_definitions", "", 0)
+        token.block = True
+        token.content = state.getLines(start_line, line, state.sCount[start_line], False)
+        token.map = [start_line, line]
+    state.line = line
+    return True
+
+
+def _brace_balance(text: str) -> int:
+    """Opening minus closing braces, escaped ones (`\\{`) not counted."""
+    unescaped = re.sub(r"\\.", "", text)
+    return unescaped.count("{") - unescaped.count("}")
+
+
 def mask_formula_pipes(line: str) -> str:
     """`line` with every `|` inside a formula replaced by a private character, so a table
     row splits only on the pipes that separate cells. Code spans are skipped as Markdown

@@ -22,13 +22,15 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-from transmit.render.blocks import structure_rule
+from transmit.render.blocks import strict_admonition, structure_rule
 from transmit.render.delimiters import (
     formulas_in_html,
+    macro_definitions_rule,
     math_block_rule,
     math_inline_rule,
     table_keeping_formulas,
@@ -167,7 +169,7 @@ def collect_rule(state: StateCore) -> None:
     anchors = AnchorRegistry()
     tokens = state.tokens
     for index, token in enumerate(tokens):
-        if token.type == "math_block":
+        if token.type in ("math_block", "math_definitions"):
             _formula(page, token, True, token.map[0] + 1 if token.map else None)
         elif token.type == "html_block":
             _collect_html_formulas(page, token)
@@ -290,6 +292,12 @@ def render_toc(
     return f'<nav class="toc toc-inline">{page.toc_html}</nav>\n'
 
 
+def render_nothing(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return ""
+
+
 def render_more(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -348,11 +356,15 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(gfm_autolink_plugin)
     md.options["tasklists"] = True
+    md.use(admon_plugin)
+    admonition = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "admonition")
+    md.block.ruler.at("admonition", strict_admonition(admonition))
     table_rule = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "table")
     md.block.ruler.at("table", table_keeping_formulas(table_rule))
     alt = {"alt": ["paragraph", "reference", "blockquote", "list"]}
     md.block.ruler.before("fence", "math_block", math_block_rule, alt)
     md.block.ruler.before("html_block", "more_marker", more_rule, alt)
+    md.block.ruler.before("paragraph", "math_definitions", macro_definitions_rule)
     md.inline.ruler.before("escape", "math_inline", math_inline_rule)
     image_rule = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "image")
     md.inline.ruler.at("image", image_with_position(image_rule))
@@ -372,6 +384,7 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
         "heading_open": render_heading_open,
         "transmit_toc": render_toc,
         "more_marker": render_more,
+        "math_definitions": render_nothing,
         "callout_open": render_callout_open,
         "callout_close": render_close,
         "callout_title_open": render_callout_title_open,
