@@ -282,3 +282,13 @@ def test_the_first_characters_excerpt_uses_the_page_results(recorder: RecordingR
     result = rendered("$$\\newcommand{\\RR}{x}$$\n\nIn $\\RR$ we trust.")
     assert "<math>\\RR</math>" in result.excerpt_html
     assert len(recorder.calls) == 1
+
+
+def test_raw_html_opened_above_the_marker_and_closed_below_is_left_out() -> None:
+    body = '<div class="box">\n\nInside.\n\n<!-- more -->\n\n</div>\n\n<p align="center">ok</p>\n'
+    result = rendered(body)
+    assert "<div" not in result.excerpt_html
+    assert "Inside." in result.excerpt_html
+    assert balanced(result.excerpt_html)
+    whole = rendered('<p align="center">kept <br> here</p>\n\n<!-- more -->\n\nrest')
+    assert '<p align="center">kept <br> here</p>' in whole.excerpt_html

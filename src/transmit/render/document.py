@@ -13,7 +13,7 @@ from pathlib import Path
 
 from transmit.content.post import Post
 from transmit.errors import BuildWarning
-from transmit.render.excerpt import Excerpt, cut_excerpt, more_index
+from transmit.render.excerpt import Excerpt, cut_excerpt, head_tokens, more_index
 from transmit.render.images import Asset, resolve_image
 from transmit.render.markdown import ParsedDocument, parse
 from transmit.render.math import Formula, MathRenderer, RenderedFormula
@@ -150,7 +150,7 @@ def _excerpt(
         return Excerpt(summary.render(excerpt=True), True), warnings
     more = more_index(document.tokens)
     if more is not None:
-        head = document.tokens[:more]
+        head = head_tokens(document.tokens, more)
         shown = [
             page_formulas[token.meta["index"]]
             for token in _math_tokens(head)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from markdown_it.token import Token
 
@@ -23,6 +24,23 @@ _PROSE_PARENTS = frozenset({"paragraph_open", "heading_open", "dt_open"})
 _SKIPPED_BLOCKS = frozenset({"table_open", "footnote_block_open"})
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
 _TEX_SILENT = re.compile(r"[\s{}^_&]")
+VOID_ELEMENTS = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
@@ -38,6 +56,37 @@ def more_index(tokens: Sequence[Token]) -> int | None:
         if token.type == "more_marker" and token.level == 0:
             return index
     return None
+
+
+class _TagBalance(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.broken = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID_ELEMENTS:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.broken = True
+
+
+def balanced_html(markup: str) -> bool:
+    """Whether raw HTML closes every element it opens (void elements aside)."""
+    checker = _TagBalance()
+    checker.feed(markup)
+    checker.close()
+    return not checker.broken and not checker.open
+
+
+def head_tokens(tokens: Sequence[Token], more: int) -> list[Token]:
+    """The blocks above `<!-- more -->`, without raw HTML that opens what only closes below."""
+    return [t for t in tokens[:more] if t.type != "html_block" or balanced_html(t.content)]
 
 
 def formula_weight(tex: str) -> int:
