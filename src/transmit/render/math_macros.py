@@ -167,7 +167,7 @@ def _apply(macro: Macro, s: str, i: int) -> tuple[str, int]:
             raise MacroError(f"missing argument for \\{macro.name}")
         args.append(arg[0])
         i = arg[1]
-    if not args:
+    if "#" not in macro.body:
         return macro.body, i
     out = ""
     last = 0
