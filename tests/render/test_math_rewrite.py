@@ -27,6 +27,11 @@ from transmit.render.math_rewrite import rewrite
         (r"\pu{123 kJ/mol}", r"123\,\mathrm{kJ/mol}"),
         (r"\pu{kg}", r"\mathrm{kg}"),
         (r"\pu{42}", "42"),
+        (r"\mathbbm{1}_{A} \mathds 1", r"\mathbb{1}_{A} \mathbb 1"),
+        (r"\Vec{x}", r"\vec{x}"),
+        (r"\vspace{1em}x\vspace*{2pt}", "x"),
+        (r"\ensuremath{x}", "{x}"),
+        (r"\textsuperscript{2}\textsubscript{i}", r"^{\text{2}}_{\text{i}}"),
     ],
 )
 def test_command_rewrites(tex: str, expected: str) -> None:
@@ -54,6 +59,44 @@ def test_command_rewrites(tex: str, expected: str) -> None:
 )
 def test_environment_rewrites(tex: str, expected: str) -> None:
     assert rewrite(tex, display=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("tex", "expected"),
+    [
+        (r"\textcolor[rgb]{1,0,0.5}{x}", r"\textcolor{#FF0080}{x}"),
+        (r"\color[RGB]{255,0,0} x", r"\color{#FF0000} x"),
+        (r"\colorbox[HTML]{ff8800}{x}", r"\colorbox{#FF8800}{x}"),
+        (r"\color[gray]{0.5}x", r"\color{#808080}x"),
+        (r"\textcolor{rgb(255,128,0)}{x}", r"\textcolor{#FF8000}{x}"),
+        (r"\color[rgb]{2,0,0}x", r"\color[rgb]{2,0,0}x"),
+        (r"\color[HTML]{zz}x", r"\color[HTML]{zz}x"),
+        (r"\color[rgb]{a,b,c}x", r"\color[rgb]{a,b,c}x"),
+    ],
+)
+def test_colour_models_become_hex(tex: str, expected: str) -> None:
+    assert rewrite(tex, display=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (r"r@{\;}l", "rl"),
+        (r"p{2cm}c", "lc"),
+        (r"*{3}{c}|c", "ccc|c"),
+        (r">{\bfseries}c<{x}:c", "c|c"),
+        (r"@{}c@{}", "c"),
+        ("cc", "cc"),
+    ],
+)
+def test_array_column_specs(spec: str, expected: str) -> None:
+    tex = rf"\begin{{array}}{{{spec}}} a \end{{array}}"
+    assert rewrite(tex, display=False) == rf"\begin{{array}}{{{expected}}} a \end{{array}}"
+
+
+def test_markdown_escaped_star_environment() -> None:
+    tex = r"\begin{align\*} a &= b \end{align\*}"
+    assert rewrite(tex, display=True) == r"\begin{align*} a &= b \end{align*}"
 
 
 @pytest.mark.parametrize(

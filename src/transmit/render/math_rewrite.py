@@ -20,11 +20,17 @@ from transmit.render.math_tex import (
 
 _NEEDS_WORK_RE = re.compile(
     r"\\(?:dots[cobmi]|textup|mbox|hbox|pmb|hspace\*|require|unicode|begin\s*\{(?:split|alignat"
-    r"|alignedat|flalign|eqnarray|smallmatrix)|substack|mathop|bordermatrix|pu)(?![A-Za-z@])"
+    r"|alignedat|flalign|eqnarray|smallmatrix|array)|substack|mathop|bordermatrix|pu|mathbbm"
+    r"|mathds|vspace|ensuremath|textsuperscript|textsubscript|Vec|textcolor|color|colorbox"
+    r"|fcolorbox)(?![A-Za-z@])|\\begin\s*\{[a-zA-Z]+\\\*\}"
     r"|\\begin\s*\{(?:aligned|gathered|alignedat|array)\}\s*\["
     r"|\$|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0002ffff]"
 )
 _RENAMES = {
+    "mathbbm": "\\mathbb",
+    "mathds": "\\mathbb",
+    "Vec": "\\vec",
+    "ensuremath": "",
     "dotsc": "\\ldots",
     "dotso": "\\ldots",
     "dotsb": "\\cdots",
@@ -45,6 +51,12 @@ _ENV_RENAMES = {
     "flalign*": "align*",
 }
 _PLACEMENT_RE = re.compile(r"(\\begin\s*\{(?:aligned|gathered|alignedat|array)\})\s*\[[tbc]\]")
+_COLOR_MODEL_RE = re.compile(
+    r"\\(textcolor|color|colorbox|fcolorbox)\s*\[\s*(rgb|RGB|HTML|gray)\s*\]\s*\{([^{}]*)\}"
+)
+_CSS_RGB_RE = re.compile(r"\\(textcolor|color|colorbox)\s*\{\s*rgb\(([^(){}]*)\)\s*\}")
+_ESCAPED_STAR_RE = re.compile(r"(\\(?:begin|end)\s*\{[a-zA-Z]+)\\\*\}")
+_ARRAY_RE = re.compile(r"(\\begin\s*\{(?:array|subarray)\})\s*\{")
 _ENV_RE = re.compile(r"\\(begin|end)\s*\{(split|alignat\*?|alignedat|flalign\*?)\}")
 _CJK_RUN = (
     r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0002ffff]"
@@ -91,11 +103,40 @@ def _rename_commands(tex: str) -> str:
         return "\\hspace" if m.group(1) is None else _RENAMES[m.group(1)]
 
     tex = _RENAME_RE.sub(rename, tex)
-    if "\\require" in tex:
-        tex = _replace_command(tex, "require", lambda arg: "")
+    for name in ("require", "vspace*", "vspace"):
+        if "\\" + name in tex:
+            tex = _replace_command(tex, re.escape(name), lambda arg: "")
+    if "\\text" in tex:
+        tex = _replace_command(tex, "textsuperscript", lambda arg: f"^{{\\text{{{arg}}}}}")
+        tex = _replace_command(tex, "textsubscript", lambda arg: f"_{{\\text{{{arg}}}}}")
+    if "color" in tex:
+        tex = _COLOR_MODEL_RE.sub(lambda m: _hex_color(m, *m.groups()), tex)
+        tex = _CSS_RGB_RE.sub(lambda m: _hex_color(m, m.group(1), "RGB", m.group(2)), tex)
     if "\\unicode" in tex:
         tex = _replace_command(tex, "unicode", _unicode_char)
     return tex
+
+
+def _hex_color(m: re.Match[str], command: str, model: str, value: str) -> str:
+    r"""xcolor's \color[rgb]{1,0.5,0} (and RGB, HTML, gray, CSS rgb()) as \color{#FF8000}."""
+    try:
+        if model == "HTML":
+            code = value.strip().upper()
+            if not re.fullmatch(r"[0-9A-F]{6}", code):
+                return m.group()
+            return f"\\{command}{{#{code}}}"
+        parts = [float(p) for p in value.split(",")]
+    except ValueError:
+        return m.group()
+    if model == "gray" and len(parts) == 1:
+        parts = parts * 3
+    if len(parts) != 3:
+        return m.group()
+    scale = 1 if model == "RGB" else 255
+    channels = [round(p * scale) for p in parts]
+    if any(not 0 <= c <= 255 for c in channels):
+        return m.group()
+    return f"\\{command}{{#{''.join(f'{c:02X}' for c in channels)}}}"
 
 
 def _unicode_char(arg: str) -> str | None:
@@ -141,12 +182,61 @@ def _rename_environments(tex: str) -> str:
 
     # Vertical placement ([t], [b], [c]) only matters beside other text in LaTeX's boxes.
     tex = _PLACEMENT_RE.sub(r"\1", tex)
+    # Markdown-escaped stars (\begin{align\*}) are never TeX; they mean align*.
+    tex = _ESCAPED_STAR_RE.sub(r"\1*}", tex)
+    if "array" in tex:
+        tex = _array_columns(tex)
     # alignat{n} and alignedat{n} lose their column count, which align needs not.
     tex = re.sub(r"(\\begin\s*\{(?:alignat\*?|alignedat)\})\s*\{\s*\d+\s*\}", r"\1", tex)
     tex = _ENV_RE.sub(rename, tex)
     for name in ("eqnarray", "eqnarray*"):
         tex = _transform_environment(tex, name, _eqnarray)
     return _transform_environment(tex, "smallmatrix", _smallmatrix)
+
+
+def _array_columns(tex: str) -> str:
+    """array column specs with @{}, p{}, *{n}{} and the like, as the l, c, r, | math-core reads."""
+    out: list[str] = []
+    pos = 0
+    for m in _ARRAY_RE.finditer(tex):
+        end = match_brace(tex, m.end() - 1)
+        if end is None or m.start() < pos:
+            continue
+        spec = tex[m.end() : end - 1]
+        if re.fullmatch(r"[lcr|\s]*", spec):
+            continue
+        out.append(tex[pos : m.end()])
+        out.append(_simple_columns(spec))
+        out.append("}")
+        pos = end
+    out.append(tex[pos:])
+    return "".join(out)
+
+
+def _simple_columns(spec: str) -> str:
+    columns: list[str] = []
+    i = 0
+    while i < len(spec):
+        ch = spec[i]
+        arg = read_argument(spec, i + 1) if ch in "@!><pmbw*" else None
+        if ch in "lcr|":
+            columns.append(ch)
+        elif ch == ":":
+            columns.append("|")
+        elif ch in "@!><" and arg is not None:
+            i = arg[1]
+            continue
+        elif ch in "pmbw" and arg is not None:
+            columns.append("l")
+            i = arg[1]
+            continue
+        elif ch == "*" and arg is not None and (body := read_argument(spec, arg[1])) is not None:
+            count = int(arg[0]) if arg[0].strip().isdigit() else 1
+            columns.append(_simple_columns(body[0]) * min(count, 100))
+            i = body[1]
+            continue
+        i += 1
+    return "".join(columns) or "c"
 
 
 def _transform_environment(tex: str, name: str, build: object) -> str:
