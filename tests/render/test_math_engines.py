@@ -137,6 +137,24 @@ def test_valid_mathcore_markup_handles_nesting() -> None:
     assert out.endswith("</mtd></mtr></mtable></mstyle></math>")
 
 
+@pytest.mark.parametrize(
+    ("tex", "rows", "bottom_rule"),
+    [
+        (r"\begin{array}{|c|}\hline a \\ \hline\end{array}", 1, True),
+        (r"\begin{array}{c} a \\ b \\\end{array}", 2, False),
+        (r"\begin{aligned} a &= b \\\end{aligned}", 1, False),
+        (r"\begin{pmatrix}\begin{array}{c}a\\ \hline\end{array}\\\end{pmatrix}", 2, True),
+        (r"\begin{array}{c} a \\ \\ b\end{array}", 3, False),
+    ],
+)
+def test_empty_last_rows_are_dropped(
+    mathcore: MathCoreEngine, tex: str, rows: int, bottom_rule: bool
+) -> None:
+    out = mathcore.render(tex, False)
+    assert out.count("<mtr>") == rows
+    assert ("border-bottom" in out) is bottom_rule
+
+
 def test_valid_katex_markup() -> None:
     katex_output = (
         '<span class="katex"><math xmlns="http://www.w3.org/1998/Math/MathML"><semantics>'

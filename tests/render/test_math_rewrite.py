@@ -32,6 +32,8 @@ from transmit.render.math_rewrite import rewrite
         (r"\vspace{1em}x\vspace*{2pt}", "x"),
         (r"\ensuremath{x}", "{x}"),
         (r"\textsuperscript{2}\textsubscript{i}", r"^{\text{2}}_{\text{i}}"),
+        ("a\u00a0b\u200bc\ufeff", "a bc"),
+        (r"\sqrt[\leftroot{-2}\uproot{2}3]{x}", r"\sqrt[3]{x}"),
     ],
 )
 def test_command_rewrites(tex: str, expected: str) -> None:

@@ -28,6 +28,9 @@ _KATEX_POSITION_RE = re.compile(r"\s+at position (\d+):.*$", re.S)
 _TAG_RE = re.compile(r"<(/?)([a-z]+)\b([^>]*?)(/?)>")
 _STYLED_TAG_RE = re.compile(r'<([a-z]+)\b([^>]*?\s(?:displaystyle|scriptlevel)="[^>]*?)>')
 _STYLE_ATTRS_RE = re.compile(r'(?:displaystyle|scriptlevel)="[^"]*"')
+_EMPTY_LAST_ROW_RE = re.compile(r"<mtr>((?:<mtd[^>]*></mtd>)+)</mtr></mtable>")
+_BORDER_TOP_RE = re.compile(r"border-top:\s*([^;\"]*)")
+_TABLE_OPEN_CLOSE_RE = re.compile(r"<(/?)mtable\b[^>]*>")
 _REM_WIDTH_RE = re.compile(r'(<mspace)\s+width="([^"]*rem)"(\s+style="width:[^"]*")?')
 _TABLE_TAG_RE = re.compile(r"<(/?)(mtable|mtr|mtd)\b([^>]*)>")
 
@@ -161,7 +164,49 @@ def valid_mathcore_markup(markup: str) -> str:
             markup = _apply_edits(markup, edits)
     if "rem" in markup:
         markup = _REM_WIDTH_RE.sub(_rem_width, markup)
+    if "></mtd></mtr></mtable>" in markup:
+        markup = _drop_empty_last_rows(markup)
     return markup
+
+
+def _drop_empty_last_rows(markup: str) -> str:
+    r"""A table's empty last row (from a final \\ or \\ \hline) dropped; its rule kept."""
+    pos = 0
+    while (m := _EMPTY_LAST_ROW_RE.search(markup, pos)) is not None:
+        opening = _opening_table(markup, m.end() - len("</mtable>"))
+        if opening is None or not markup.endswith("</mtr>", 0, m.start()):
+            pos = m.end()
+            continue
+        rule = _BORDER_TOP_RE.search(m.group(1))
+        tag = markup[opening.start() : opening.end()]
+        if rule is not None:
+            border = f"border-bottom:{rule.group(1)};"
+            if ' style="' in tag:
+                tag = tag.replace(' style="', f' style="{border}', 1)
+            else:
+                tag = tag[:-1] + f' style="{border}">'
+        markup = (
+            markup[: opening.start()]
+            + tag
+            + markup[opening.end() : m.start()]
+            + "</mtable>"
+            + markup[m.end() :]
+        )
+        pos = m.start() + len(tag) - (opening.end() - opening.start())
+    return markup
+
+
+def _opening_table(markup: str, close: int) -> re.Match[str] | None:
+    """The <mtable> tag that the </mtable> at close ends."""
+    depth = 0
+    for tag in reversed(list(_TABLE_OPEN_CLOSE_RE.finditer(markup, 0, close))):
+        if tag.group(1):
+            depth += 1
+        elif depth == 0:
+            return tag
+        else:
+            depth -= 1
+    return None
 
 
 def _matching_close(markup: str, name: str, start: int) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from transmit.render.math_arrays import simplify_arrays
 from transmit.render.math_tex import (
     find_environment,
     match_brace,
@@ -21,10 +22,10 @@ from transmit.render.math_tex import (
 _NEEDS_WORK_RE = re.compile(
     r"\\(?:dots[cobmi]|textup|mbox|hbox|pmb|hspace\*|require|unicode|begin\s*\{(?:split|alignat"
     r"|alignedat|flalign|eqnarray|smallmatrix|array)|substack|mathop|bordermatrix|pu|mathbbm"
-    r"|mathds|vspace|ensuremath|textsuperscript|textsubscript|Vec|textcolor|color|colorbox"
+    r"|mathds|vspace|leftroot|uproot|ensuremath|textsuperscript|textsubscript|Vec|textcolor|color|colorbox"
     r"|fcolorbox)(?![A-Za-z@])|\\begin\s*\{[a-zA-Z]+\\\*\}"
     r"|\\begin\s*\{(?:aligned|gathered|alignedat|array)\}\s*\["
-    r"|\$|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0002ffff]"
+    r"|[\$\u00a0\u200b\ufeff]|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0002ffff]"
 )
 _RENAMES = {
     "mathbbm": "\\mathbb",
@@ -56,7 +57,6 @@ _COLOR_MODEL_RE = re.compile(
 )
 _CSS_RGB_RE = re.compile(r"\\(textcolor|color|colorbox)\s*\{\s*rgb\(([^(){}]*)\)\s*\}")
 _ESCAPED_STAR_RE = re.compile(r"(\\(?:begin|end)\s*\{[a-zA-Z]+)\\\*\}")
-_ARRAY_RE = re.compile(r"(\\begin\s*\{(?:array|subarray)\})\s*\{")
 _ENV_RE = re.compile(r"\\(begin|end)\s*\{(split|alignat\*?|alignedat|flalign\*?)\}")
 _CJK_RUN = (
     r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0002ffff]"
@@ -92,6 +92,8 @@ def rewrite(tex: str, display: bool) -> str:
             tex = _replace_command(tex, "pu", _physical_unit)
         if "$" in tex:
             tex = _math_inside_text(tex)
+        # Pasted from the web: TeX reads a no-break space as a space and ignores the rest.
+        tex = tex.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
         tex = _wrap_cjk(tex)
     if display and ("\\\\" in tex or "&" in tex):
         tex = _wrap_loose_rows(tex)
@@ -103,7 +105,8 @@ def _rename_commands(tex: str) -> str:
         return "\\hspace" if m.group(1) is None else _RENAMES[m.group(1)]
 
     tex = _RENAME_RE.sub(rename, tex)
-    for name in ("require", "vspace*", "vspace"):
+    # Spacing tweaks without a MathML counterpart; the formula reads the same without them.
+    for name in ("require", "vspace*", "vspace", "leftroot", "uproot"):
         if "\\" + name in tex:
             tex = _replace_command(tex, re.escape(name), lambda arg: "")
     if "\\text" in tex:
@@ -185,58 +188,13 @@ def _rename_environments(tex: str) -> str:
     # Markdown-escaped stars (\begin{align\*}) are never TeX; they mean align*.
     tex = _ESCAPED_STAR_RE.sub(r"\1*}", tex)
     if "array" in tex:
-        tex = _array_columns(tex)
+        tex = simplify_arrays(tex)
     # alignat{n} and alignedat{n} lose their column count, which align needs not.
     tex = re.sub(r"(\\begin\s*\{(?:alignat\*?|alignedat)\})\s*\{\s*\d+\s*\}", r"\1", tex)
     tex = _ENV_RE.sub(rename, tex)
     for name in ("eqnarray", "eqnarray*"):
         tex = _transform_environment(tex, name, _eqnarray)
     return _transform_environment(tex, "smallmatrix", _smallmatrix)
-
-
-def _array_columns(tex: str) -> str:
-    """array column specs with @{}, p{}, *{n}{} and the like, as the l, c, r, | math-core reads."""
-    out: list[str] = []
-    pos = 0
-    for m in _ARRAY_RE.finditer(tex):
-        end = match_brace(tex, m.end() - 1)
-        if end is None or m.start() < pos:
-            continue
-        spec = tex[m.end() : end - 1]
-        if re.fullmatch(r"[lcr|\s]*", spec):
-            continue
-        out.append(tex[pos : m.end()])
-        out.append(_simple_columns(spec))
-        out.append("}")
-        pos = end
-    out.append(tex[pos:])
-    return "".join(out)
-
-
-def _simple_columns(spec: str) -> str:
-    columns: list[str] = []
-    i = 0
-    while i < len(spec):
-        ch = spec[i]
-        arg = read_argument(spec, i + 1) if ch in "@!><pmbw*" else None
-        if ch in "lcr|":
-            columns.append(ch)
-        elif ch == ":":
-            columns.append("|")
-        elif ch in "@!><" and arg is not None:
-            i = arg[1]
-            continue
-        elif ch in "pmbw" and arg is not None:
-            columns.append("l")
-            i = arg[1]
-            continue
-        elif ch == "*" and arg is not None and (body := read_argument(spec, arg[1])) is not None:
-            count = int(arg[0]) if arg[0].strip().isdigit() else 1
-            columns.append(_simple_columns(body[0]) * min(count, 100))
-            i = body[1]
-            continue
-        i += 1
-    return "".join(columns) or "c"
 
 
 def _transform_environment(tex: str, name: str, build: object) -> str:
