@@ -9,9 +9,9 @@ from transmit.render.math_numbering import (
     Label,
     Reference,
     fill_placeholders,
+    for_katex,
     number_formula,
     tag_text,
-    without_labels,
 )
 
 
@@ -141,8 +141,20 @@ def test_many_placeholders_do_not_collide() -> None:
     assert fill_placeholders(markup, formula, {}) == "".join(f"({i})" for i in range(1, 13))
 
 
-def test_without_labels() -> None:
-    assert without_labels(r"x\tag{tmxtag0q}\label{tmxlbl0q}") == r"x\tag{tmxtag0q}"
+@pytest.mark.parametrize(
+    ("tex", "expected"),
+    [
+        (r"x\tag{tmxtag0q}\label{tmxlbl0q}", r"x\tag{tmxtag0q}"),
+        (r"\begin{equation*}x\tag{tmxtag0q}\end{equation*}", r"x\tag{tmxtag0q}"),
+        (
+            r"\begin{align*}a\tag{tmxtag0q}\\b\tag*{tmxtag1q}\end{align*}",
+            r"\begin{align*}a\qquad\text{(tmxtag0q)}\\b\qquad\text{tmxtag1q}\end{align*}",
+        ),
+        (r"\begin{align*}a\\b\end{align*}", r"\begin{align*}a\\b\end{align*}"),
+    ],
+)
+def test_for_katex(tex: str, expected: str) -> None:
+    assert for_katex(tex) == expected
 
 
 @pytest.mark.parametrize(

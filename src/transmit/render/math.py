@@ -29,8 +29,8 @@ from transmit.render.math_numbering import (
     SENSITIVE_RE,
     NumberedFormula,
     fill_placeholders,
+    for_katex,
     number_formula,
-    without_labels,
 )
 from transmit.render.math_rewrite import rewrite
 from transmit.render.math_tex import too_deep
@@ -153,7 +153,7 @@ class MathRenderer:
             return _Render(self._mathcore.render(tex, display), None, "math-core")
         except EngineError as first:
             try:
-                return _Render(self._katex.render(without_labels(tex), display), None, "katex")
+                return _Render(self._katex.render(for_katex(tex), display), None, "katex")
             except EngineError:
                 return _Render(None, str(first), "none")
 

@@ -25,6 +25,8 @@ _NUMBERED_ENV_RE = re.compile(r"\\begin\s*\{(equation|align|gather|multline)(\*?
 _MARK_RE = re.compile(r"\\(label|tag|nonumber|notag)(?![A-Za-z@])(\*?)")
 _REF_RE = re.compile(r"\\(eqref|ref)(?![A-Za-z@])")
 _LABEL_PLACEHOLDER_RE = re.compile(r"\\label\{tmxlbl\d+q\}")
+_TAG_PLACEHOLDER_RE = re.compile(r"\\tag(\*?)\{(tmxtag\d+q)\}")
+_SINGLE_EQUATION_RE = re.compile(r"\s*\\begin\{equation\*\}(.*)\\end\{equation\*\}\s*", re.S)
 _SYMBOLS = {
     "star": "⋆",
     "ast": "∗",
@@ -88,9 +90,25 @@ def number_formula(tex: str, display: bool, next_number: int) -> Numbering:
     return Numbering(numbered, state.next_number)
 
 
-def without_labels(tex: str) -> str:
-    r"""The TeX for an engine that knows no \label (KaTeX): placeholders removed."""
-    return _LABEL_PLACEHOLDER_RE.sub("", tex)
+def for_katex(tex: str) -> str:
+    r"""The numbered TeX as KaTeX's MathML shows it: no \label, tags where it draws them.
+
+    KaTeX draws a \tag only at the top level of display math; inside environments its
+    MathML leaves the number out. So equation* is unwrapped, and in other environments a
+    tag follows its row's content.
+    """
+    tex = _LABEL_PLACEHOLDER_RE.sub("", tex)
+    if "tmxtag" not in tex or "\\begin" not in tex:
+        return tex
+    single = _SINGLE_EQUATION_RE.fullmatch(tex)
+    if single is not None:
+        return single.group(1)
+    return _TAG_PLACEHOLDER_RE.sub(
+        lambda m: (
+            f"\\qquad\\text{{{m.group(2)}}}" if m.group(1) else f"\\qquad\\text{{({m.group(2)})}}"
+        ),
+        tex,
+    )
 
 
 def tag_text(tex: str) -> str:

@@ -97,7 +97,8 @@ def too_deep(s: str, limit: int) -> bool:
     (\\hat\\hat\\hat x nests without braces). Used to refuse input that would overflow a
     native parser's stack; cheap when s is obviously shallow.
     """
-    if sum(s.count(c) for c in "{\\^_[") <= limit:
+    # Every level needs a brace or a command; scripts without either fail before they nest.
+    if len(s) <= limit or s.count("{") + s.count("\\") <= limit:
         return False
     depth = 0
     for m in _NESTING_RE.finditer(s):
