@@ -44,6 +44,12 @@ def test_hex_colours_beyond_the_loans_fail_over(mathcore: MathCoreEngine) -> Non
         mathcore.render(tex, False)
 
 
+def test_hex_colour_equal_to_a_loaned_colour(mathcore: MathCoreEngine) -> None:
+    loaned = [emitted.removeprefix("color:") for _, emitted in mathcore._loans[:2]]
+    out = mathcore.render(rf"\textcolor{{{loaned[1]}}}{{a}}\textcolor{{#FF8800}}{{b}}", False)
+    assert f"color:{loaned[1]}" in out and "color:#FF8800" in out
+
+
 def test_named_colour_kept_when_also_a_loan(mathcore: MathCoreEngine) -> None:
     out = mathcore.render(r"\textcolor{Apricot}{a}\textcolor{#123456}{b}", False)
     assert "color:#123456" in out

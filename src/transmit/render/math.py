@@ -14,6 +14,10 @@ line) and calls MathRenderer.render_page once per page. Each formula goes throug
 A formula neither engine renders becomes <code class="math-error"> with its source and a
 one-line reason; render_page never raises. To add per-post macros, prepend a Formula
 holding their definitions and drop its output.
+
+The output is MathML Core. Browsers stretch delimiters only with a math font (give
+`math` a font-family such as "Latin Modern Math" or "STIX Two Math"), and Chromium draws no
+<menclose> (\boxed, \cancel, \sout) unless the theme's CSS does.
 """
 
 from __future__ import annotations
@@ -122,8 +126,15 @@ class MathRenderer:
             except Exception as exc:  # a bug must cost one formula, never the build
                 results[i] = _failure(formula.tex, f"internal error: {type(exc).__name__}: {exc}")
         if pending:
-            _link_page(pending, results, id_prefix)
-        return [r if r is not None else _failure("", "internal error") for r in results]
+            try:
+                _link_page(pending, results, id_prefix)
+            except Exception as exc:  # as above: lose the numbers, never the page
+                for item in pending:
+                    results[item.index] = _failure(item.source, f"internal error: {exc}")
+        return [
+            r if r is not None else _failure(f.tex, "internal error")
+            for f, r in zip(formulas, results, strict=True)
+        ]
 
     def _remember(
         self, key: tuple[str, bool, str], result: RenderedFormula, table: MacroTable

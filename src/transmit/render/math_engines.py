@@ -78,8 +78,10 @@ class MathCoreEngine:
             raise EngineError(one_line(_POSITION_RE.sub("", str(exc)))) from exc
         except Exception as exc:  # a panic in the native code surfaces as some other error
             raise EngineError(one_line(f"math-core failed: {exc}")) from exc
-        for emitted, wanted in replacements:
-            out = out.replace(emitted, wanted)
+        if replacements:
+            # One pass, so a colour put back is never taken for another loan.
+            swap = dict(replacements)
+            out = re.sub("|".join(map(re.escape, swap)), lambda m: swap[m.group()], out)
         return valid_mathcore_markup(out)
 
     def _loan_colors(self, tex: str) -> tuple[str, list[tuple[str, str]]]:
