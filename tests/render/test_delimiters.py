@@ -339,3 +339,16 @@ def test_bare_macro_definitions_are_a_hidden_formula() -> None:
 )
 def test_text_about_definitions_stays_text(source: str) -> None:
     assert formulas(source) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("see \\eqref{eq:a} above", ["\\eqref{eq:a}"]),
+        ("式 \\ref{eq:loss} 中", ["\\ref{eq:loss}"]),
+        ("\\eqref{a b} and \\refx{a}", []),
+        ("`\\eqref{a}`", []),
+    ],
+)
+def test_references_in_prose_go_to_the_renderer(source: str, expected: list[str]) -> None:
+    assert texts(source) == expected

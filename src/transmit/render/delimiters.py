@@ -48,6 +48,7 @@ ENVIRONMENTS = frozenset(
 )
 # `\*` is the star as Markdown-escaping writers type it (`\begin{align\*}`)
 _BEGIN = re.compile(r"\\begin\{([A-Za-z]+)(\*|\\\*)?\}")
+_REFERENCE = re.compile(r"\\(?:eqref|ref)\{[^{}\s]+\}")
 _TEX_SIGN = re.compile(r"[\\^_=+{}<>|]")
 MAX_BLOCK_LINES = 5000  # a display formula longer than this is not looked for
 MAX_NESTING = 8  # nested environments of one name deeper than this are not math
@@ -157,6 +158,8 @@ def scan_math(src: str, pos: int, stop: int | None = None) -> MathSpan | None:
         if opener == "[" and not _TEX_SIGN.search(src, pos + 2, close):
             return None  # `\[1\]`, `\[TOC\]`: brackets escaped for Markdown, not a formula
         return MathSpan(pos, close + 2, src[pos + 2 : close], opener == "[", "\\" + opener)
+    if opener in "er" and (match := _REFERENCE.match(src, pos, stop)):
+        return MathSpan(pos, match.end(), match[0], False, "")  # MathJax's processRefs
     if opener == "b" and (match := _BEGIN.match(src, pos, stop)) and match[1] in ENVIRONMENTS:
         end = _end_of_environment(src, match.end(), stop, match[1])
         if end < 0:
