@@ -76,3 +76,10 @@ def test_template_text_in_a_post_is_shown_not_evaluated(make_site: SiteMaker) ->
     html = read(site, "posts/t/index.html")
     assert "{{ site.title }} {% raw %} {# note #}" in html
     assert "{{&lt; ref &gt;}}" in html
+
+
+def test_markdown_escaped_switch_in_site_toml(make_site: SiteMaker) -> None:
+    files = {"content/posts/e.md": "---\ntitle: E\ndate: 2026-01-01\n---\n\n$a\\_1 \\* b\\_2$\n"}
+    site = make_site(files, config='title = "T"\n[math]\nmarkdown_escaped = true\n')
+    assert build(site).warnings == ()
+    assert "<msub>" in read(site, "posts/e/index.html")

@@ -11,6 +11,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from transmit.render.delimiters import BlockRule
+
 _CALLOUT = re.compile(r"\[!([A-Za-z][\w-]*)\]([+-]?)(?:[ \t]+(.*))?$")
 _TOC_MARKER = re.compile(r"\[\[?_?toc_?\]?\]|@\[toc\](?:\([^)]*\))?", re.IGNORECASE)
 _IAL_LINE = re.compile(r"[ \t]*(?:\{:[^{}\n]*\}[ \t]*)+")
@@ -129,7 +131,7 @@ def _callout(tokens: Sequence[Token], index: int, language: str) -> tuple[list[T
 _ADMONITION = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]+[A-Za-z][\w-]*(?:[ \t]+"[^"]*")?[ \t]*')
 
 
-def strict_admonition(admonition_rule):  # type: ignore[no-untyped-def]
+def strict_admonition(admonition_rule: BlockRule) -> BlockRule:
     """MkDocs `!!! note "Title"` / `??? tip` only in that exact form, so `!!!注意` stays text."""
 
     def rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -138,7 +140,7 @@ def strict_admonition(admonition_rule):  # type: ignore[no-untyped-def]
             return False
         if not _ADMONITION.fullmatch(state.src, start, state.eMarks[start_line]):
             return False
-        return bool(admonition_rule(state, start_line, end_line, silent))
+        return admonition_rule(state, start_line, end_line, silent)
 
     return rule
 

@@ -1,19 +1,18 @@
-r"""Where formulas start and end in Markdown: the TeX between the delimiters is taken verbatim.
+r"""Where formulas start and end in a line of Markdown: the TeX between the delimiters is taken
+verbatim, so Markdown (emphasis, escapes, entities) never looks inside.
 
 Inline: `$…$` (Pandoc's rule, so currency stays text), `$$…$$` inside a sentence (kramdown's
-inline meaning), `\(…\)`, `\[…\]` and `\begin{env}…\end{env}`. Blocks: `$$`, `\[` or a bare
-`\begin{env}` at the start of a line, to the line that closes them; everything between is the
-formula, so Markdown (emphasis, escapes, indented code, list markers) never looks inside.
+inline meaning), `\(…\)`, `\[…\]`, `\begin{env}…\end{env}` and MathJax's bare `\eqref{}`.
+Also here: table rows split around formulas, and formulas in raw HTML blocks. Display blocks
+are in `display.py`.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain
 
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -47,11 +46,9 @@ ENVIRONMENTS = frozenset(
     }
 )
 # `\*` is the star as Markdown-escaping writers type it (`\begin{align\*}`)
-_BEGIN = re.compile(r"\\begin\{([A-Za-z]+)(\*|\\\*)?\}")
+BEGIN_ENVIRONMENT = re.compile(r"\\begin\{([A-Za-z]+)(\*|\\\*)?\}")
 _REFERENCE = re.compile(r"\\(?:eqref|ref)\{[^{}\s]+\}")
 _TEX_SIGN = re.compile(r"[\\^_=+{}<>|]")
-MAX_BLOCK_LINES = 5000  # a display formula longer than this is not looked for
-MAX_NESTING = 8  # nested environments of one name deeper than this are not math
 _MASK = "\ue002"  # stands for a `|` inside a formula while a table row is split into cells
 _DELIMITER_ROW = re.compile(r"[ \t]*[|:-][|: \t-]*")
 _CJK_OR_CLOSING_PUNCT = re.compile(
@@ -70,7 +67,7 @@ class MathSpan:
     markup: str  # the opening delimiter
 
 
-def _find_unescaped(src: str, needle: str, start: int, stop: int) -> int:
+def find_unescaped(src: str, needle: str, start: int, stop: int) -> int:
     """First `needle` in src[start:stop] not preceded by an odd run of backslashes, or -1."""
     pos = start
     while True:
@@ -87,7 +84,7 @@ def _find_unescaped(src: str, needle: str, start: int, stop: int) -> int:
         pos = found + 1
 
 
-def _close_paren(src: str, start: int, stop: int, closer: str) -> int:
+def close_paren(src: str, start: int, stop: int, closer: str) -> int:
     """Index of the `\\)` or `\\]` closing a formula opened before `start`, or -1."""
     pos = start
     while pos < stop - 1:
@@ -101,14 +98,14 @@ def _close_paren(src: str, start: int, stop: int, closer: str) -> int:
 
 
 @functools.cache
-def _environment_pattern(name: str) -> re.Pattern[str]:
+def environment_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"\\(begin|end)\{" + re.escape(name) + r"(?:\*|\\\*)?\}")
 
 
 def _end_of_environment(src: str, start: int, stop: int, name: str) -> int:
     r"""Index just past the `\end{name}` that closes the `\begin{name}` before `start`, or -1."""
     depth = 1
-    for match in _environment_pattern(name).finditer(src, start, stop):
+    for match in environment_pattern(name).finditer(src, start, stop):
         depth += 1 if match.group(1) == "begin" else -1
         if depth == 0:
             return match.end()
@@ -137,13 +134,13 @@ def scan_math(src: str, pos: int, stop: int | None = None) -> MathSpan | None:
     char = src[pos] if pos < stop else ""
     if char == "$":
         if src.startswith("$$", pos, stop):
-            close = _find_unescaped(src, "$$", pos + 2, stop)
+            close = find_unescaped(src, "$$", pos + 2, stop)
             if close < 0 or not src[pos + 2 : close].strip():
                 return None
             return MathSpan(pos, close + 2, src[pos + 2 : close], False, "$$")
         if pos + 1 >= stop or src[pos + 1].isspace():
             return None
-        close = _find_unescaped(src, "$", pos + 1, stop)
+        close = find_unescaped(src, "$", pos + 1, stop)
         if close < 0 or not _dollar_closes(src, pos + 1, close, stop):
             return None
         return MathSpan(pos, close + 1, src[pos + 1 : close], False, "$")
@@ -152,7 +149,7 @@ def scan_math(src: str, pos: int, stop: int | None = None) -> MathSpan | None:
     opener = src[pos + 1]
     if opener in "([":
         closer = ")" if opener == "(" else "]"
-        close = _close_paren(src, pos + 2, stop, closer)
+        close = close_paren(src, pos + 2, stop, closer)
         if close < 0 or not src[pos + 2 : close].strip():
             return None
         if opener == "[" and not _TEX_SIGN.search(src, pos + 2, close):
@@ -160,7 +157,11 @@ def scan_math(src: str, pos: int, stop: int | None = None) -> MathSpan | None:
         return MathSpan(pos, close + 2, src[pos + 2 : close], opener == "[", "\\" + opener)
     if opener in "er" and (match := _REFERENCE.match(src, pos, stop)):
         return MathSpan(pos, match.end(), match[0], False, "")  # MathJax's processRefs
-    if opener == "b" and (match := _BEGIN.match(src, pos, stop)) and match[1] in ENVIRONMENTS:
+    if (
+        opener == "b"
+        and (match := BEGIN_ENVIRONMENT.match(src, pos, stop))
+        and match[1] in ENVIRONMENTS
+    ):
         end = _end_of_environment(src, match.end(), stop, match[1])
         if end < 0:
             return None
@@ -184,191 +185,8 @@ def math_inline_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _count_openers(text: str, opener: str, closer: str) -> tuple[int, int]:
-    if opener == closer:
-        count, pos = 0, 0
-        while (pos := _find_unescaped(text, opener, pos, len(text))) >= 0:
-            count += 1
-            pos += len(opener)
-        return count, 0
-    return text.count(opener), text.count(closer)
-
-
-def _inside_open_span(state: StateBlock, line: int, opener: str, closer: str) -> bool:
-    """Whether `line` continues a paragraph whose earlier lines left a formula open.
-
-    Counted incrementally as the paragraph asks line after line, so long paragraphs stay
-    linear."""
-    start = state.line
-    if state.parentType != "paragraph" or start >= line:
-        return False
-    memo: dict[tuple[int, str], tuple[int, int, int]] = state.env.setdefault(
-        "transmit_open_spans", {}
-    )
-    counted_to, opened, closed = memo.get((start, opener), (start, 0, 0))
-    if counted_to > line:
-        counted_to, opened, closed = start, 0, 0
-    more_open, more_closed = _count_openers(
-        state.src[state.bMarks[counted_to] : state.bMarks[line]], opener, closer
-    )
-    opened, closed = opened + more_open, closed + more_closed
-    memo[(start, opener)] = (line, opened, closed)
-    if opener == closer:
-        return opened % 2 == 1
-    return opened > closed
-
-
-def _lines_containing(state: StateBlock, needles: tuple[str, ...]) -> list[int]:
-    """Sorted numbers of the lines that contain any of `needles` (computed once a parse)."""
-    memo: dict[tuple[str, ...], list[int]] = state.env.setdefault("transmit_lines", {})
-    found = memo.get(needles)
-    if found is None:
-        src = state.src
-        starts: list[int] = memo.setdefault(("\n",), [])  # type: ignore[arg-type]
-        if not starts:
-            starts.extend(m.end() for m in re.finditer("\n", src))
-        lines: set[int] = set()
-        for needle in needles:
-            pos = src.find(needle)
-            while pos >= 0:
-                lines.add(bisect.bisect_right(starts, pos))
-                pos = src.find(needle, pos + 1)
-        found = memo[needles] = sorted(lines)
-    return found
-
-
-def _later_lines(
-    state: StateBlock, start_line: int, end_line: int, needles: tuple[str, ...]
-) -> Iterator[int]:
-    """Lines after `start_line` that may close a block: inside an indented container every
-    line (the first outdented one ends the search), else only those holding a closer."""
-    last = min(end_line, start_line + MAX_BLOCK_LINES)
-    if state.blkIndent > 0:
-        for line in range(start_line + 1, last):
-            if not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
-                return
-            yield line
-        return
-    candidates = _lines_containing(state, needles)
-    index = bisect.bisect_right(candidates, start_line)
-    while index < len(candidates) and candidates[index] < last:
-        yield candidates[index]
-        index += 1
-
-
-def _line_text(state: StateBlock, line: int) -> str:
+def line_text(state: StateBlock, line: int) -> str:
     return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
-
-
-def _find_closer(text: str, closer: str) -> int:
-    """End index of the first `$$` or `\\]` in one line, -1 if the line has none."""
-    if closer == "$$":
-        found = _find_unescaped(text, "$$", 0, len(text))
-    else:
-        found = _close_paren(text, 0, len(text), "]")
-    return found + 2 if found >= 0 else -1
-
-
-def math_block_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """`$$`, `\\[` or `\\begin{env}` at the start of a line, to the line that closes it."""
-    if state.is_code_block(start_line):
-        return False
-    first = _line_text(state, start_line)
-    env: str | None = None
-    if first.startswith("$$"):
-        opener, closer = "$$", "$$"
-    elif first.startswith("\\["):
-        opener, closer = "\\[", "\\]"
-    elif (match := _BEGIN.match(first)) and match[1] in ENVIRONMENTS:
-        opener, closer, env = match[0], "", match[1]
-    else:
-        return False
-    if env is None and _inside_open_span(state, start_line, opener, closer):
-        return False
-
-    # find the closing line; for environments count nested \begin{env} of the same name
-    close_line, close_end = -1, -1
-    skip = len(opener)  # the first line is searched after its opener
-    depth = 1
-    needles = (closer,) if env is None else ("\\begin{" + env, "\\end{" + env)
-    for line in chain((start_line,), _later_lines(state, start_line, end_line, needles)):
-        text = _line_text(state, line)
-        if env is None:
-            found = _find_closer(text[skip:], closer)
-        else:
-            found = -1
-            for match in _environment_pattern(env).finditer(text, skip):
-                depth += 1 if match[1] == "begin" else -1
-                if depth == 0:
-                    found = match.end() - skip
-                    break
-            if depth > MAX_NESTING:
-                return False
-        if found >= 0:
-            close_line, close_end = line, found + skip
-            break
-        skip = 0
-    if close_line < 0 or _line_text(state, close_line)[close_end:].strip():
-        return False
-    if env is None and close_line == start_line and not first[len(opener) : close_end - 2].strip():
-        return False
-    if silent:
-        return True
-
-    indent = state.sCount[start_line]
-    whole = state.getLines(start_line, close_line + 1, indent, False)
-    last = whole.rfind("\n") + 1
-    # offset of the closer inside the last line once its indentation was cut
-    last_line = _line_text(state, close_line)
-    cut = len(whole) - last - len(last_line)
-    if env is not None:
-        tex = whole[: last + cut + close_end]
-        markup = "\\begin"
-    else:
-        tex = whole[len(opener) : last + cut + close_end - len(closer)]
-        markup = opener
-    token = state.push("math_block", "math", 0)
-    token.block = True
-    token.content = tex
-    token.markup = markup
-    token.map = [start_line, close_line + 1]
-    state.line = close_line + 1
-    return True
-
-
-_DEFINITION = re.compile(
-    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*\{?\\[A-Za-z]"
-    r"|\\def\s*\\[A-Za-z@]|\\let\s*\\[A-Za-z]"
-)
-
-
-def macro_definitions_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """Bare `\\newcommand…` lines outside any delimiters (Pandoc's latex_macros): definitions
-    for the page's formulas, not text. They become a hidden formula."""
-    if state.is_code_block(start_line) or not _DEFINITION.match(_line_text(state, start_line)):
-        return False
-    line, depth = start_line, 0
-    while line < end_line and not state.isEmpty(line):
-        text = _line_text(state, line)
-        if depth == 0 and line > start_line and not _DEFINITION.match(text):
-            break
-        depth += _brace_balance(text)
-        line += 1
-    if depth != 0:
-        return False
-    if not silent:
-        token = state.push("math_definitions", "", 0)
-        token.block = True
-        token.content = state.getLines(start_line, line, state.sCount[start_line], False)
-        token.map = [start_line, line]
-    state.line = line
-    return True
-
-
-def _brace_balance(text: str) -> int:
-    """Opening minus closing braces, escaped ones (`\\{`) not counted."""
-    unescaped = re.sub(r"\\.", "", text)
-    return unescaped.count("{") - unescaped.count("}")
 
 
 def mask_formula_pipes(line: str) -> str:
@@ -412,7 +230,7 @@ def table_keeping_formulas(table_rule: BlockRule) -> BlockRule:
     def rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         if start_line + 1 >= end_line or _MASK in state.src:
             return table_rule(state, start_line, end_line, silent)
-        if not _DELIMITER_ROW.fullmatch(_line_text(state, start_line + 1)):
+        if not _DELIMITER_ROW.fullmatch(line_text(state, start_line + 1)):
             return table_rule(state, start_line, end_line, silent)
         last = start_line
         while last + 1 < end_line and not state.isEmpty(last + 1):
