@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from markdown_it.token import Token
+
 from transmit.content.post import Post
 from transmit.errors import BuildWarning
 from transmit.render.excerpt import Excerpt, cut_excerpt, head_tokens, more_index
@@ -169,8 +171,9 @@ def _excerpt(
     return cut_excerpt(document, options.excerpt_length), []
 
 
-def _math_tokens(tokens: Sequence) -> list:  # type: ignore[type-arg]
-    found = []
+def _math_tokens(tokens: Sequence[Token]) -> list[Token]:
+    """Formula tokens in page order, as the collecting rule numbered them."""
+    found: list[Token] = []
     for token in tokens:
         if token.type == "math_block":
             found.append(token)

@@ -26,6 +26,7 @@ from transmit.render import html_rules
 from transmit.render.blocks import strict_admonition, structure_rule
 from transmit.render.delimiters import math_inline_rule, table_keeping_formulas
 from transmit.render.display import macro_definitions_rule, math_block_rule
+from transmit.render.emphasis import emphasis_rule
 from transmit.render.highlight import Highlighter
 from transmit.render.page import Heading, PageState, collect_rule
 
@@ -79,6 +80,7 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     md.block.ruler.before("html_block", "more_marker", more_rule, alt)
     md.block.ruler.before("paragraph", "math_definitions", macro_definitions_rule)
     md.inline.ruler.before("escape", "math_inline", math_inline_rule)
+    md.inline.ruler.at("emphasis", emphasis_rule)
     image_rule = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "image")
     md.inline.ruler.at("image", image_with_position(image_rule))
     md.core.ruler.after("block", "transmit_structure", structure_rule)
