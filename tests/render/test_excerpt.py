@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.render.helpers import rendered
 from transmit.render import document
@@ -292,3 +294,57 @@ def test_raw_html_opened_above_the_marker_and_closed_below_is_left_out() -> None
     assert balanced(result.excerpt_html)
     whole = rendered('<p align="center">kept <br> here</p>\n\n<!-- more -->\n\nrest')
     assert '<p align="center">kept <br> here</p>' in whole.excerpt_html
+
+
+_MARKDOWN_BITS = st.sampled_from(
+    [
+        "$",
+        "$$",
+        "\\(",
+        "\\)",
+        "\\[",
+        "\\]",
+        "*",
+        "_",
+        "`",
+        "```",
+        "\n",
+        "\n\n",
+        "> ",
+        "- ",
+        "1. ",
+        "| a | b |\n|---|---|\n",
+        "[x](y)",
+        "![i](j.png)",
+        "<b>",
+        "</b>",
+        "<!-- more -->",
+        "# ",
+        "[^1]",
+        "[^1]: n\n",
+        "{: .c}",
+        "[TOC]",
+        "> [!NOTE]\n",
+        "中文",
+        "word ",
+        "x_1",
+        "\\",
+        "\\begin{align}",
+        "\\end{align}",
+        "    ",
+        "~~",
+        "&amp;",
+        "&",
+        "<",
+        "{{",
+        "}}",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_MARKDOWN_BITS, max_size=30).map("".join), st.integers(1, 60))
+def test_property_any_input_renders_and_the_excerpt_is_balanced(body: str, length: int) -> None:
+    result = rendered(body, RenderOptions(excerpt_length=length, unsafe_html=False))
+    assert balanced(result.excerpt_html)
+    rendered(body, RenderOptions(excerpt_length=length))  # raw HTML on: must not raise either
