@@ -352,3 +352,16 @@ def test_text_about_definitions_stays_text(source: str) -> None:
 )
 def test_references_in_prose_go_to_the_renderer(source: str, expected: list[str]) -> None:
     assert texts(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("其中 $1 = \\tau_1 < \\tau_K = N $,把", ["1 = \\tau_1 < \\tau_K = N "]),
+        ("当$\\lambda_n^2 \\equiv 0$时", ["\\lambda_n^2 \\equiv 0"]),
+        ("$\\sigma_n^2 = \\beta_n或\\sigma_n^2$", ["\\sigma_n^2 = \\beta_n或\\sigma_n^2"]),
+        ("paid $5 or $ 10 today", []),
+    ],
+)
+def test_sloppy_spaces_in_real_notes(source: str, expected: list[str]) -> None:
+    assert texts(source) == expected

@@ -123,8 +123,8 @@ def _dollar_closes(src: str, start: int, close: int, stop: int) -> bool:
         return False
     if not src[close - 1].isspace():
         return True
-    if src[start].isdigit():  # `$5 or $ 10`: money, not a formula with a sloppy space
-        return False
+    if src[start].isdigit() and not _TEX_SIGN.search(src, start, close):
+        return False  # `$5 or $ 10`: money, not a formula with a sloppy space
     return after == "" or after.isspace() or _CJK_OR_CLOSING_PUNCT.match(after) is not None
 
 
