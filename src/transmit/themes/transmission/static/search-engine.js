@@ -1,0 +1,418 @@
+// transmit search engine: reads the index written by transmit/site/search.py.
+// Tokens follow transmit/site/search_text.py rule for rule: every CJK character is one
+// position holding the bigram that starts there (the last of a run holds itself), other text
+// is split into words of letters and digits. A query term is a phrase of such tokens at
+// consecutive positions, so a Chinese query finds exactly the posts that contain it.
+
+export const SEARCH_DIR = "search-index";
+export const MAX_WORD = 60;
+const FORMAT_VERSION = 1;
+
+// Same list as CJK_RANGES in search_text.py.
+const CJK_RANGES = [
+  [0x2e80, 0x2fdf], [0x3005, 0x3007], [0x3021, 0x3029], [0x3031, 0x3035],
+  [0x3038, 0x303c], [0x3040, 0x309f], [0x30a0, 0x30ff], [0x3100, 0x312f],
+  [0x3131, 0x318e], [0x31a0, 0x31ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff],
+  [0xa960, 0xa97f], [0xac00, 0xd7ff], [0xf900, 0xfaff], [0x20000, 0x3ffff],
+];
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+// Ranking: BM25 over the body, plus fixed boosts when a term is in the title or the
+// category/tags; a word found only as the start of a longer word counts half.
+const K1 = 1.2;
+const B = 0.75;
+const TITLE_BOOST = 2.5;
+const META_BOOST = 1.2;
+const PREFIX_WEIGHT = 0.5;
+
+export function normalize(text) {
+  return text.normalize("NFKC").toLowerCase();
+}
+
+export function isCJK(char) {
+  const cp = char.codePointAt(0);
+  return CJK_RANGES.some(([lo, hi]) => cp >= lo && cp <= hi);
+}
+
+function charClass(char) {
+  if (isCJK(char)) return "cjk";
+  return WORD_CHAR.test(char) ? "word" : "";
+}
+
+// Runs of CJK characters and words, in order: [{kind, chars: [{c, s, e}]}]. `s`/`e` are the
+// UTF-16 offsets in `source` of the character each normalised character came from.
+function runs(chars) {
+  const out = [];
+  let current = null;
+  for (const ch of chars) {
+    const kind = charClass(ch.c);
+    if (!kind) {
+      current = null;
+    } else if (current && current.kind === kind) {
+      current.chars.push(ch);
+    } else {
+      current = { kind, chars: [ch] };
+      out.push(current);
+    }
+  }
+  return out;
+}
+
+function runTokens(run) {
+  if (run.kind === "word") {
+    const chars = run.chars.slice(0, MAX_WORD);
+    const last = run.chars[run.chars.length - 1];
+    return [{ t: chars.map((c) => c.c).join(""), s: run.chars[0].s, f: last.e, e: last.e }];
+  }
+  return run.chars.map((ch, k) => {
+    const next = run.chars[k + 1];
+    return { t: next ? ch.c + next.c : ch.c, s: ch.s, f: ch.e, e: next ? next.e : ch.e };
+  });
+}
+
+// The index's tokens of `text` (what search_text.index_tokens returns in Python).
+export function indexTokens(text) {
+  const chars = Array.from(normalize(text), (c) => ({ c, s: 0, e: 0 }));
+  return runs(chars).flatMap(runTokens).map((tok) => tok.t);
+}
+
+// Tokens with their place in `text`, for highlighting: t (token), s (start), f (end of its
+// first character), e (end). Normalised one code point at a time so offsets stay exact.
+export function spanTokens(text) {
+  const chars = [];
+  for (let i = 0; i < text.length; ) {
+    const size = text.codePointAt(i) > 0xffff ? 2 : 1;
+    for (const c of normalize(text.slice(i, i + size))) chars.push({ c, s: i, e: i + size });
+    i += size;
+  }
+  return runs(chars).flatMap(runTokens);
+}
+
+// Query -> terms (split at white space; all terms must match). A term is a phrase:
+// [{text, offset, prefix, cjk}]. Two or more CJK characters become their bigrams; a lone CJK
+// character matches any token starting with it; the last word of a term matches as a prefix.
+export function parseQuery(query) {
+  const terms = [];
+  const seen = new Set();
+  for (const piece of normalize(query).split(/\s+/u)) {
+    const pieceRuns = runs(Array.from(piece, (c) => ({ c, s: 0, e: 0 })));
+    const tokens = [];
+    let offset = 0;
+    pieceRuns.forEach((run, index) => {
+      const chars = run.chars.map((ch) => ch.c);
+      if (run.kind === "cjk") {
+        if (chars.length === 1) tokens.push({ text: chars[0], offset, prefix: true, cjk: true });
+        for (let k = 0; k + 1 < chars.length; k += 1) {
+          tokens.push({ text: chars[k] + chars[k + 1], offset: offset + k, prefix: false, cjk: true });
+        }
+        offset += chars.length;
+      } else {
+        const word = chars.slice(0, MAX_WORD);
+        const last = index === pieceRuns.length - 1;
+        tokens.push({ text: word.join(""), offset, prefix: last && word.length >= 2, cjk: false });
+        offset += 1;
+      }
+    });
+    const key = JSON.stringify(tokens);
+    if (tokens.length && !seen.has(key)) {
+      seen.add(key);
+      terms.push({ source: piece, tokens });
+    }
+  }
+  return terms;
+}
+
+export function shardKey(token) {
+  const chars = Array.from(token);
+  return isCJK(chars[0]) ? chars[0] : chars.slice(0, 2).join("");
+}
+
+export function bucketOf(key, buckets) {
+  let h = 0x811c9dc5;
+  for (const char of key) h = Math.imul(h ^ char.codePointAt(0), 0x01000193) >>> 0;
+  return h % buckets;
+}
+
+async function fetchBytes(url, init) {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`search index: ${response.status} for ${url}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes; // a server already unzipped it
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const decoder = new TextDecoder();
+
+function readArray(view, offset, length) {
+  const width = view.getUint8(offset);
+  const values = new Uint32Array(length);
+  let at = offset + 1;
+  for (let i = 0; i < length; i += 1, at += width) {
+    values[i] = width === 1 ? view.getUint8(at) : width === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+  }
+  return [values, at];
+}
+
+// One index file: token -> byte range of its postings, decoded on first use.
+class Bucket {
+  constructor(bytes) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.bytes = bytes;
+    this.entries = new Map();
+    this.decoded = new Map();
+    let at = 4;
+    for (let n = this.view.getUint32(0, true); n > 0; n -= 1) {
+      const nameLength = this.view.getUint16(at, true);
+      const name = decoder.decode(bytes.subarray(at + 2, at + 2 + nameLength));
+      at += 2 + nameLength;
+      const bodyLength = this.view.getUint32(at, true);
+      this.entries.set(name, at + 4);
+      at += 4 + bodyLength;
+    }
+  }
+
+  tokens() {
+    return this.entries.keys();
+  }
+
+  // {docs, starts, positions}: the positions of post docs[i] are positions[starts[i]..starts[i+1]).
+  postings(token) {
+    if (!this.decoded.has(token)) {
+      let at = this.entries.get(token);
+      const count = this.view.getUint32(at, true);
+      const [docs, afterDocs] = readArray(this.view, at + 4, count);
+      for (let i = 1; i < count; i += 1) docs[i] += docs[i - 1];
+      const [counts, afterCounts] = readArray(this.view, afterDocs, count);
+      const starts = new Uint32Array(count + 1);
+      for (let i = 0; i < count; i += 1) starts[i + 1] = starts[i] + counts[i];
+      at = afterCounts;
+      const [positions] = readArray(this.view, at, starts[count]);
+      this.decoded.set(token, { docs, starts, positions });
+    }
+    return this.decoded.get(token);
+  }
+}
+
+function bisect(sorted, value) {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === value) return mid;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+export class SearchEngine {
+  constructor(indexUrl) {
+    this.indexUrl = new URL(indexUrl, document.baseURI);
+    this.buckets = new Map();
+    this.docs = new Map();
+    this.metaPromise = null;
+  }
+
+  meta() {
+    this.metaPromise ??= fetchBytes(new URL("meta.tx", this.indexUrl), { cache: "no-cache" }).then(
+      (bytes) => {
+        const meta = JSON.parse(decoder.decode(bytes));
+        if (meta.version !== FORMAT_VERSION) throw new Error(`search index: format ${meta.version}`);
+        return meta;
+      },
+    );
+    return this.metaPromise;
+  }
+
+  async file(path) {
+    const meta = await this.meta();
+    return fetchBytes(new URL(`${path}?v=${meta.build}`, this.indexUrl));
+  }
+
+  bucket(number) {
+    if (!this.buckets.has(number)) {
+      this.buckets.set(number, this.file(`index/${number}.tx`).then((bytes) => new Bucket(bytes)));
+    }
+    return this.buckets.get(number);
+  }
+
+  post(id) {
+    if (!this.docs.has(id)) {
+      this.docs.set(id, this.file(`doc/${id}.tx`).then((bytes) => JSON.parse(decoder.decode(bytes))));
+    }
+    return this.docs.get(id);
+  }
+
+  // Post id -> {pos: sorted positions, weight: per position} for one query token.
+  async occurrences(token, meta) {
+    const bucket = await this.bucket(bucketOf(shardKey(token.text), meta.buckets));
+    const found = new Map();
+    const names = token.prefix ? [...bucket.tokens()].filter((t) => t.startsWith(token.text)) : [token.text];
+    for (const name of names) {
+      if (!bucket.entries.has(name)) continue;
+      const weight = token.cjk || name === token.text ? 1 : PREFIX_WEIGHT;
+      const { docs, starts, positions } = bucket.postings(name);
+      for (let i = 0; i < docs.length; i += 1) {
+        let entry = found.get(docs[i]);
+        if (!entry) found.set(docs[i], (entry = []));
+        for (let k = starts[i]; k < starts[i + 1]; k += 1) entry.push([positions[k], weight]);
+      }
+    }
+    const result = new Map();
+    for (const [doc, pairs] of found) {
+      if (names.length > 1) pairs.sort((a, b) => a[0] - b[0]);
+      result.set(doc, { pos: pairs.map((p) => p[0]), weight: pairs.map((p) => p[1]) });
+    }
+    return result;
+  }
+
+  // Post id -> weighted matches of the term in {title, meta, body}.
+  async matchTerm(term, meta) {
+    const lists = await Promise.all(term.tokens.map((token) => this.occurrences(token, meta)));
+    let anchor = 0;
+    lists.forEach((list, i) => {
+      if (list.size < lists[anchor].size) anchor = i;
+    });
+    const matches = new Map();
+    for (const [doc, first] of lists[anchor]) {
+      const others = lists.map((list) => list.get(doc));
+      if (others.some((entry) => !entry)) continue;
+      const hits = { title: 0, meta: 0, body: 0 };
+      first.pos.forEach((position, k) => {
+        const start = position - term.tokens[anchor].offset;
+        let weight = first.weight[k];
+        for (let j = 0; j < others.length && weight > 0; j += 1) {
+          if (j === anchor) continue;
+          const at = bisect(others[j].pos, start + term.tokens[j].offset);
+          weight = at < 0 ? 0 : Math.min(weight, others[j].weight[at]);
+        }
+        if (weight === 0) return;
+        if (start < meta.metaStart[doc]) hits.title += weight;
+        else if (start < meta.bodyStart[doc]) hits.meta += weight;
+        else hits.body += weight;
+      });
+      if (hits.title + hits.meta + hits.body > 0) matches.set(doc, hits);
+    }
+    return matches;
+  }
+
+  inFilters(doc, meta, { category = "", tag = "" }) {
+    if (category) {
+      const own = meta.categories[meta.category[doc]] ?? "";
+      if (own !== category && !own.startsWith(`${category} / `)) return false;
+    }
+    if (tag) {
+      const wanted = meta.tags.indexOf(tag);
+      if (!meta.tag[doc].includes(wanted)) return false;
+    }
+    return true;
+  }
+
+  // -> {terms, ids}: ids of matching posts, best first (or by date when options.sort says).
+  async search(query, options = {}) {
+    const meta = await this.meta();
+    const terms = parseQuery(query);
+    const filtered = (doc) => this.inFilters(doc, meta, options);
+    if (!terms.length) {
+      const all = options.category || options.tag ? [...Array(meta.posts).keys()].filter(filtered) : [];
+      return { terms, ids: options.sort === "oldest" ? all.reverse() : all };
+    }
+    const perTerm = await Promise.all(terms.map((term) => this.matchTerm(term, meta)));
+    const scores = new Map();
+    const [first, ...rest] = [...perTerm].sort((a, b) => a.size - b.size);
+    for (const doc of first.keys()) {
+      if (rest.every((m) => m.has(doc)) && filtered(doc)) scores.set(doc, 0);
+    }
+    for (const matches of perTerm) {
+      const idf = Math.log(1 + (meta.posts - matches.size + 0.5) / (matches.size + 0.5));
+      for (const doc of scores.keys()) {
+        const hits = matches.get(doc);
+        const length = meta.length[doc] - meta.bodyStart[doc];
+        const norm = K1 * (1 - B + (B * length) / (meta.averageBody || 1));
+        const body = (hits.body * (K1 + 1)) / (hits.body + norm);
+        const boost = (hits.title > 0 ? TITLE_BOOST : 0) + (hits.meta > 0 ? META_BOOST : 0);
+        scores.set(doc, scores.get(doc) + idf * (body + boost));
+      }
+    }
+    const ids = [...scores.keys()];
+    if (options.sort === "newest") ids.sort((a, b) => a - b);
+    else if (options.sort === "oldest") ids.sort((a, b) => b - a);
+    else ids.sort((a, b) => scores.get(b) - scores.get(a) || a - b);
+    return { terms, ids };
+  }
+}
+
+// [start, end) ranges of `text` where the terms match, merged and in order.
+export function matchRanges(text, terms) {
+  const tokens = spanTokens(text);
+  const ranges = [];
+  terms.forEach((term, termIndex) => {
+    const last = term.tokens[term.tokens.length - 1];
+    for (let i = 0; i < tokens.length; i += 1) {
+      const ok = term.tokens.every((spec) => {
+        const tok = tokens[i + spec.offset];
+        return tok && (spec.prefix ? tok.t.startsWith(spec.text) : tok.t === spec.text);
+      });
+      if (!ok) continue;
+      const end = tokens[i + last.offset];
+      ranges.push({ start: tokens[i].s, end: last.cjk && last.prefix ? end.f : end.e, term: termIndex });
+    }
+  });
+  ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+  return ranges;
+}
+
+function merged(ranges) {
+  const out = [];
+  for (const r of ranges) {
+    const prev = out[out.length - 1];
+    if (prev && r.start <= prev.end) prev.end = Math.max(prev.end, r.end);
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+// The text as [{text, mark}] pieces, matches marked.
+export function highlight(text, terms, from = 0, to = text.length) {
+  const pieces = [];
+  let at = from;
+  for (const r of merged(matchRanges(text, terms))) {
+    const start = Math.max(r.start, from);
+    const end = Math.min(r.end, to);
+    if (end <= start) continue;
+    if (start > at) pieces.push({ text: text.slice(at, start), mark: false });
+    pieces.push({ text: text.slice(start, end), mark: true });
+    at = end;
+  }
+  if (at < to) pieces.push({ text: text.slice(at, to), mark: false });
+  return pieces;
+}
+
+const LATIN = /[\p{L}\p{N}]/u;
+
+function isInsideWord(text, at) {
+  return at > 0 && at < text.length && LATIN.test(text[at - 1]) && LATIN.test(text[at]) && !isCJK(text[at]);
+}
+
+// A window of about `length` UTF-16 units around the densest matches, as highlight pieces,
+// with "…" where the author's text was cut. Cuts never split a word or a surrogate pair.
+export function snippet(text, terms, length = 160) {
+  const ranges = matchRanges(text, terms).slice(0, 400);
+  let best = { start: 0, score: -1 };
+  ranges.forEach((r) => {
+    const start = Math.max(0, r.start - Math.floor(length / 5));
+    const inside = ranges.filter((o) => o.start >= start && o.end <= start + length);
+    const score = new Set(inside.map((o) => o.term)).size * 1000 + inside.length;
+    if (score > best.score) best = { start, score };
+  });
+  let start = best.start;
+  let end = Math.min(text.length, start + length);
+  for (let n = 0; n < 20 && isInsideWord(text, start); n += 1) start -= 1;
+  for (let n = 0; n < 20 && isInsideWord(text, end); n += 1) end += 1;
+  if (/[\uDC00-\uDFFF]/.test(text[start] ?? "")) start -= 1;
+  if (/[\uDC00-\uDFFF]/.test(text[end] ?? "")) end += 1;
+  const pieces = highlight(text, terms, start, end);
+  if (start > 0) pieces.unshift({ text: "…", mark: false, cut: true });
+  if (end < text.length) pieces.push({ text: "…", mark: false, cut: true });
+  return pieces;
+}
