@@ -405,3 +405,29 @@ def test_the_browser_classifies_characters_like_the_indexer(page: Page, origin: 
             differences.append(f"U+{cp:04X} {unicodedata.category(char)} {python}/{classes[cp]}")
     print(sys.version, differences[:20])
     assert differences == []
+
+
+def test_an_input_method_composing_does_not_search_until_it_commits(
+    page: Page, origin: str
+) -> None:
+    open_search(page, origin)
+    page.evaluate(
+        """() => {
+            const input = document.getElementById('search-input');
+            input.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));
+            input.value = 'juan ji';
+            input.dispatchEvent(new InputEvent('input', {data: 'juan ji', isComposing: true}));
+        }"""
+    )
+    page.wait_for_timeout(500)
+    assert page.inner_text("#search-status") == ""
+    assert "q=" not in page.url
+    page.evaluate(
+        """() => {
+            const input = document.getElementById('search-input');
+            input.value = '卷积';
+            input.dispatchEvent(new CompositionEvent('compositionend', {data: '卷积'}));
+        }"""
+    )
+    page.wait_for_function(STATUS_SET)
+    assert set(result_links(page)) == containing(POSTS, "卷积")

@@ -2,62 +2,71 @@
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import json
 import struct
+from array import array
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.site.search_fixtures import POSTS
 from transmit.site import search
 from transmit.site.search import SEARCH_DIR, SearchRecord, build_search_index
 from transmit.site.search_text import bucket_of, field_tokens, shard_key
 
-_WIDTH_FORMATS = {1: "B", 2: "H", 4: "I"}
 
-
-def _read_array(data: bytes, at: int, length: int) -> tuple[list[int], int]:
-    width = data[at]
-    values = list(struct.unpack_from(f"<{length}{_WIDTH_FORMATS[width]}", data, at + 1))
-    return values, at + 1 + width * length
-
-
-def decode_bucket(data: bytes) -> dict[str, dict[int, list[int]]]:
-    """token -> post id -> positions, read the way search-engine.js reads it."""
+def decode_bucket(data: bytes) -> dict[str, list[int]]:
+    """token -> ascending positions, read the way search-engine.js reads them."""
     raw = gzip.decompress(data)
     (count,) = struct.unpack_from("<I", raw, 0)
     at = 4
-    tokens: dict[str, dict[int, list[int]]] = {}
+    tokens: dict[str, list[int]] = {}
     for _ in range(count):
         (name_length,) = struct.unpack_from("<H", raw, at)
         name = raw[at + 2 : at + 2 + name_length].decode()
         at += 2 + name_length
         (body_length,) = struct.unpack_from("<I", raw, at)
-        body_at = at + 4
-        (posts,) = struct.unpack_from("<I", raw, body_at)
-        gaps, after = _read_array(raw, body_at + 4, posts)
-        counts, after = _read_array(raw, after, posts)
-        positions, after = _read_array(raw, after, sum(counts))
-        assert after == body_at + body_length
-        docs, doc = [], 0
-        for gap in gaps:
-            doc += gap
-            docs.append(doc)
-        entry: dict[int, list[int]] = {}
-        for doc_id, n in zip(docs, counts, strict=True):
-            entry[doc_id], positions = positions[:n], positions[n:]
-        tokens[name] = entry
-        at = body_at + body_length
+        tokens[name] = decode_gaps(raw[at + 4 : at + 4 + body_length])
+        at += 4 + body_length
     assert at == len(raw)
     return tokens
+
+
+def decode_gaps(body: bytes) -> list[int]:
+    positions, position = [], 0
+    for char in body.decode("utf-8", "surrogatepass"):
+        position += ord(char)
+        if ord(char) != search.GAP_STEP:
+            positions.append(position)
+    return positions
+
+
+def by_post(meta: dict, positions: list[int]) -> dict[int, list[int]]:
+    """Site-wide positions -> post id -> positions within the post."""
+    starts = [0]
+    for length in meta["length"]:
+        starts.append(starts[-1] + length + 1)
+    found: dict[int, list[int]] = {}
+    for position in positions:
+        post = bisect.bisect_right(starts, position) - 1
+        assert position - starts[post] < meta["length"][post]
+        found.setdefault(post, []).append(position - starts[post])
+    return found
 
 
 def read_index(out_dir: Path) -> tuple[dict, list[dict[str, dict[int, list[int]]]], list[dict]]:
     root = out_dir / SEARCH_DIR
     meta = json.loads(gzip.decompress((root / "meta.tx").read_bytes()))
     buckets = [
-        decode_bucket((root / "index" / f"{n}.tx").read_bytes()) for n in range(meta["buckets"])
+        {
+            token: by_post(meta, positions)
+            for token, positions in decode_bucket((root / "index" / f"{n}.tx").read_bytes()).items()
+        }
+        for n in range(meta["buckets"])
     ]
     docs = [
         json.loads(gzip.decompress((root / "doc" / f"{n}.tx").read_bytes()))
@@ -208,11 +217,26 @@ def test_front_matter_values_are_stored_as_json_not_markup(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("values", "width"),
-    [([], 1), ([0, 255], 1), ([256], 2), ([65535, 3], 2), ([65536], 4), ([2**32 - 1], 4)],
+    ("positions", "size"),
+    [
+        ([], 0),
+        ([0], 1),
+        ([5, 6, 133], 3),  # gaps 5, 1, 127: one byte each
+        ([128], 2),
+        ([0, 2048], 4),
+        ([0xD800], 3),  # a surrogate's value is just a number here
+        ([0x10000], 4),
+        ([0x10FFFE], 4),
+        ([0x10FFFF], 5),  # one step and a zero gap
+        ([7, 7 + 3 * 0x10FFFF + 9], 1 + 3 * 4 + 1),
+    ],
 )
-def test_arrays_use_the_narrowest_width(values: list[int], width: int) -> None:
-    packed = search._packed(values)
-    assert packed[0] == width
-    assert len(packed) == 1 + width * len(values)
-    assert _read_array(packed, 0, len(values))[0] == values
+def test_gaps_are_utf8_coded(positions: list[int], size: int) -> None:
+    body = search.encode_gaps(array("I", positions))
+    assert len(body) == size
+    assert decode_gaps(body) == positions
+
+
+@given(st.lists(st.integers(0, 2**32 - 1), unique=True).map(sorted))
+def test_any_ascending_positions_survive_the_gap_code(positions: list[int]) -> None:
+    assert decode_gaps(search.encode_gaps(array("I", positions))) == positions

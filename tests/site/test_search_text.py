@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.site.search_fixtures import STATIC
 from transmit.site.search_text import (
+    CJK_RANGES,
     MAX_WORD,
     bucket_of,
     field_tokens,
@@ -167,3 +170,17 @@ def test_bucket_of_is_fnv1a_over_code_points() -> None:
     assert bucket_of("卷", 7) == bucket_of("卷", 7)
     assert {bucket_of(key, 5) for key in ("ad", "tr", "卷", "积", "梯", "so")} <= set(range(5))
     assert bucket_of("anything", 1) == 0
+
+
+def test_the_browser_engine_shares_the_indexers_constants() -> None:
+    from transmit.site import search
+
+    source = (STATIC / "search-engine.js").read_text(encoding="utf-8")
+    ranges = re.search(r"const CJK_RANGES = \[(.*?)\];", source, re.S)
+    assert ranges is not None
+    pairs = re.findall(r"\[0x([0-9a-f]+), 0x([0-9a-f]+)\]", ranges.group(1))
+    assert tuple((int(lo, 16), int(hi, 16)) for lo, hi in pairs) == CJK_RANGES
+    assert f"export const MAX_WORD = {MAX_WORD};" in source
+    assert f'export const SEARCH_DIR = "{search.SEARCH_DIR}";' in source
+    assert f"const FORMAT_VERSION = {search.FORMAT_VERSION};" in source
+    assert f"const GAP_STEP = 0x{search.GAP_STEP:x};" in source

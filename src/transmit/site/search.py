@@ -1,8 +1,8 @@
 """The site's search index: a positional CJK-bigram and word index the browser reads in shards.
 
 Why not Pagefind: its 1.5 index and query are segmented by different dictionaries, so Chinese
-queries miss posts (see search_text.py). Here the index holds, for every token, the posts and
-positions where it occurs; the browser (static/search-engine.js) turns a query into the same
+queries miss posts (see search_text.py). Here the index holds, for every token, the positions
+where it occurs; the browser (static/search-engine.js) turns a query into the same
 tokens, loads only the files holding them, and keeps the posts where the tokens sit at
 consecutive positions. A query therefore finds exactly the posts that contain it.
 
@@ -10,7 +10,8 @@ Layout under ``out_dir / SEARCH_DIR`` (every file gzip-compressed, names without
 server adds a Content-Encoding of its own):
 - ``meta.tx``: JSON with the number of posts and of index files, per-post field boundaries
   and lengths (for ranking), categories and tags (the filters), a build id for cache busting.
-- ``index/<n>.tx``: the postings of the tokens whose shard key hashes to bucket n.
+- ``index/<n>.tx``: for the tokens whose shard key hashes to bucket n, the positions where
+  each occurs (see _invert and encode_gaps).
 - ``doc/<id>.tx``: JSON with one post's URL, title, date, category, tags, language and text,
   fetched for the results shown, to render them and cut a snippet from the author's text.
 Post ids follow the site's order (newest first; ties by title, then URL), so sorting by date
@@ -21,11 +22,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import itertools
 import json
 import math
+import operator
 import shutil
-import sys
 import time
 from array import array
 from collections import defaultdict
@@ -36,11 +36,12 @@ from pathlib import Path
 from transmit.site.search_text import bucket_of, field_tokens, shard_key
 
 SEARCH_DIR = "search-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Uncompressed bytes of postings per index file: small enough that a query loads little,
 # large enough that a site of 10,000 posts stays at a few hundred files.
 BUCKET_BYTES = 96 * 1024
 _GZIP_LEVEL = 6
+GAP_STEP = 0x10FFFF  # the largest code point, see encode_gaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +81,18 @@ def build_search_index(
     """Write the index for `records` under `out_dir / SEARCH_DIR`, replacing any earlier one."""
     started = time.perf_counter()
     ordered = _site_order(records)
-    postings, boundaries = _invert(ordered)
-    index_files = _encode_buckets(postings)
+    positions, boundaries = _invert(ordered)
+    index_files = _encode_buckets(positions)
     doc_files = [_gzip(_json_bytes(_doc_payload(record))) for record in ordered]
     build_id = _build_id(index_files, doc_files)
-    meta = _gzip(
-        _json_bytes(_meta_payload(ordered, boundaries, len(index_files), build_id, site_language))
-    )
+    meta = _meta_payload(ordered, boundaries, len(index_files), build_id, site_language)
 
     root = out_dir / SEARCH_DIR
     if root.exists():
         shutil.rmtree(root)
     (root / "index").mkdir(parents=True)
     (root / "doc").mkdir()
-    written = _write(root / "meta.tx", meta)
+    written = _write(root / "meta.tx", _gzip(_json_bytes(meta)))
     for number, data in enumerate(index_files):
         written += _write(root / "index" / f"{number}.tx", data)
     for number, data in enumerate(doc_files):
@@ -116,77 +115,69 @@ def _fields(record: SearchRecord) -> list[str]:
 
 def _invert(
     ordered: Sequence[SearchRecord],
-) -> tuple[dict[str, _Postings], list[tuple[int, int, int]]]:
-    """Token -> postings, and per post (meta start, body start, length) in positions."""
-    postings: dict[str, _Postings] = {}
+) -> tuple[dict[str, array[int]], list[tuple[int, int, int]]]:
+    """Token -> ascending positions in one space for the whole site; per post its boundaries.
+
+    Post n occupies positions [start_n, start_n + length_n) with start_0 = 0 and one empty
+    position after each post, so a phrase never spans two posts; the browser rebuilds the
+    starts from the lengths. Boundaries are (meta start, body start, length), post-relative.
+    """
+    positions: defaultdict[str | None, array[int]] = defaultdict(lambda: array("I"))
     boundaries: list[tuple[int, int, int]] = []
-    for doc, record in enumerate(ordered):
+    offset = 0
+    for record in ordered:
         tokens, starts = field_tokens(_fields(record))
+        for position, token in enumerate(tokens, offset):
+            positions[token].append(position)
         boundaries.append((starts[1], starts[-1], len(tokens)))
-        where: defaultdict[str | None, list[int]] = defaultdict(list)
-        for position, token in enumerate(tokens):
-            where[token].append(position)
-        for token, positions in where.items():
-            if token is None:  # the gaps between fields
-                continue
-            entry = postings.get(token)
-            if entry is None:
-                entry = postings[token] = _Postings([], [], [])
-            entry.docs.append(doc)
-            entry.counts.append(len(positions))
-            entry.positions.extend(positions)
-    return postings, boundaries
+        offset += len(tokens) + 1
+    return {t: found for t, found in positions.items() if t is not None}, boundaries
 
 
-def _encode_buckets(postings: dict[str, _Postings]) -> list[bytes]:
+def _encode_buckets(positions: dict[str, array[int]]) -> list[bytes]:
     """Group tokens into gzip'd files by the hash of their shard key.
 
-    The number of files grows with the index so each stays near BUCKET_BYTES; the browser
-    learns the number from meta.tx and hashes a query's keys the same way.
+    A file is [u32 token count] then per token [u16 name length][name, UTF-8][u32 body
+    length][body]. The number of files grows with the index so each stays near BUCKET_BYTES;
+    the browser learns it from meta.tx and hashes a query's keys the same way.
     """
-    encoded = {token: _encode_postings(token, entry) for token, entry in postings.items()}
+    encoded = {token: _encode_entry(token, found) for token, found in positions.items()}
     total = sum(len(blob) for blob in encoded.values())
     buckets = max(1, math.ceil(total / BUCKET_BYTES))
     grouped: list[list[bytes]] = [[] for _ in range(buckets)]
     for token in sorted(encoded):
         grouped[bucket_of(shard_key(token), buckets)].append(encoded[token])
-    return [_gzip(_uint_array(4, [len(blobs)]) + b"".join(blobs)) for blobs in grouped]
+    return [_gzip(_uint(4, len(blobs)) + b"".join(blobs)) for blobs in grouped]
 
 
-def _encode_postings(token: str, entry: _Postings) -> bytes:
-    """[u16 token length][token UTF-8][u32 body length][body]; body = docs, counts, positions.
-
-    Post ids are stored as gaps from the previous id, positions as they are; each array is
-    [u8 width][little-endian integers of that width], its length known from the post count.
-    """
+def _encode_entry(token: str, found: array[int]) -> bytes:
     name = token.encode()
-    gaps = [entry.docs[0], *(b - a for a, b in itertools.pairwise(entry.docs))]
-    body = (
-        _uint_array(4, [len(entry.docs)])
-        + _packed(gaps)
-        + _packed(entry.counts)
-        + _packed(entry.positions)
-    )
-    return _uint_array(2, [len(name)]) + name + _uint_array(4, [len(body)]) + body
+    body = encode_gaps(found)
+    return _uint(2, len(name)) + name + _uint(4, len(body)) + body
 
 
-_TYPECODES = {1: "B", 2: "H", 4: "I"}
+def encode_gaps(ascending: array[int]) -> bytes:
+    """Ascending positions as the gaps between them, each gap a UTF-8 coded code point.
+
+    UTF-8 is a variable-length integer code (1 byte below 128, 2 below 2048, ...) that
+    Python's codec writes at C speed; surrogates pass through as plain 3-byte values. A gap of
+    GAP_STEP or more is written as GAP_STEP steps (each adds GAP_STEP and ends no gap) and
+    the remainder.
+    """
+    gaps = array("I", ascending[:1])
+    gaps.extend(map(operator.sub, ascending[1:], ascending[:-1]))
+    if gaps and max(gaps) >= GAP_STEP:
+        stepped: list[int] = []
+        for gap in gaps:
+            steps, rest = divmod(gap, GAP_STEP)
+            stepped.extend([GAP_STEP] * steps)
+            stepped.append(rest)
+        return "".join(map(chr, stepped)).encode("utf-8", "surrogatepass")
+    return "".join(map(chr, gaps)).encode("utf-8", "surrogatepass")
 
 
-def _packed(values: list[int]) -> bytes:
-    """[u8 width] then the values at the narrowest of 1, 2 or 4 bytes that holds them all."""
-    largest = max(values, default=0)
-    width = 1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 4
-    return bytes([width]) + _uint_array(width, values)
-
-
-def _uint_array(width: int, values: list[int]) -> bytes:
-    packed = array(_TYPECODES[width], values)
-    if packed.itemsize != width:  # pragma: no cover - 'I' is 4 bytes on every CPython we run
-        raise RuntimeError(f"array item size {packed.itemsize} is not {width}")
-    if sys.byteorder == "big":  # pragma: no cover
-        packed.byteswap()
-    return packed.tobytes()
+def _uint(width: int, value: int) -> bytes:
+    return value.to_bytes(width, "little")
 
 
 def _doc_payload(record: SearchRecord) -> dict[str, object]:

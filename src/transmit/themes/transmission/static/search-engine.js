@@ -6,7 +6,7 @@
 
 export const SEARCH_DIR = "search-index";
 export const MAX_WORD = 60;
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 
 // Same list as CJK_RANGES in search_text.py.
 const CJK_RANGES = [
@@ -80,8 +80,10 @@ export function indexTokens(text) {
 export function spanTokens(text) {
   const chars = [];
   for (let i = 0; i < text.length; ) {
-    const size = text.codePointAt(i) > 0xffff ? 2 : 1;
-    for (const c of normalize(text.slice(i, i + size))) chars.push({ c, s: i, e: i + size });
+    const code = text.codePointAt(i);
+    const size = code > 0xffff ? 2 : 1;
+    if (code < 0x80) chars.push({ c: text[i].toLowerCase(), s: i, e: i + 1 }); // NFKC keeps ASCII
+    else for (const c of normalize(text.slice(i, i + size))) chars.push({ c, s: i, e: i + size });
     i += size;
   }
   return runs(chars).flatMap(runTokens);
@@ -142,52 +144,58 @@ async function fetchBytes(url, init) {
 }
 
 const decoder = new TextDecoder();
+const GAP_STEP = 0x10ffff; // see encode_gaps in search.py
 
-function readArray(view, offset, length) {
-  const width = view.getUint8(offset);
-  const values = new Uint32Array(length);
-  let at = offset + 1;
-  for (let i = 0; i < length; i += 1, at += width) {
-    values[i] = width === 1 ? view.getUint8(at) : width === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+// Gaps written as UTF-8 code points (search.py encode_gaps) -> ascending positions.
+function decodeGaps(bytes) {
+  const out = new Uint32Array(bytes.length);
+  let count = 0;
+  let position = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i];
+    let gap;
+    if (lead < 0x80) {
+      gap = lead;
+      i += 1;
+    } else if (lead < 0xe0) {
+      gap = ((lead & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+      i += 2;
+    } else if (lead < 0xf0) {
+      gap = ((lead & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+      i += 3;
+    } else {
+      gap = ((lead & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+      i += 4;
+    }
+    position += gap;
+    if (gap !== GAP_STEP) out[count++] = position;
   }
-  return [values, at];
+  return out.subarray(0, count);
 }
 
-// One index file: token -> byte range of its postings, decoded on first use.
+// One index file: token -> where its positions are, decoded on first use.
 class Bucket {
   constructor(bytes) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bytes = bytes;
     this.entries = new Map();
     this.decoded = new Map();
     let at = 4;
-    for (let n = this.view.getUint32(0, true); n > 0; n -= 1) {
-      const nameLength = this.view.getUint16(at, true);
+    for (let n = view.getUint32(0, true); n > 0; n -= 1) {
+      const nameLength = view.getUint16(at, true);
       const name = decoder.decode(bytes.subarray(at + 2, at + 2 + nameLength));
       at += 2 + nameLength;
-      const bodyLength = this.view.getUint32(at, true);
-      this.entries.set(name, at + 4);
+      const bodyLength = view.getUint32(at, true);
+      this.entries.set(name, [at + 4, at + 4 + bodyLength]);
       at += 4 + bodyLength;
     }
   }
 
-  tokens() {
-    return this.entries.keys();
-  }
-
-  // {docs, starts, positions}: the positions of post docs[i] are positions[starts[i]..starts[i+1]).
-  postings(token) {
+  // Ascending positions of `token` in the site's position space (search.py _invert).
+  positions(token) {
     if (!this.decoded.has(token)) {
-      let at = this.entries.get(token);
-      const count = this.view.getUint32(at, true);
-      const [docs, afterDocs] = readArray(this.view, at + 4, count);
-      for (let i = 1; i < count; i += 1) docs[i] += docs[i - 1];
-      const [counts, afterCounts] = readArray(this.view, afterDocs, count);
-      const starts = new Uint32Array(count + 1);
-      for (let i = 0; i < count; i += 1) starts[i + 1] = starts[i] + counts[i];
-      at = afterCounts;
-      const [positions] = readArray(this.view, at, starts[count]);
-      this.decoded.set(token, { docs, starts, positions });
+      const [from, to] = this.entries.get(token);
+      this.decoded.set(token, decodeGaps(this.bytes.subarray(from, to)));
     }
     return this.decoded.get(token);
   }
@@ -205,6 +213,17 @@ function bisect(sorted, value) {
   return -1;
 }
 
+function union(arrays) {
+  if (arrays.length === 1) return arrays[0];
+  const all = new Uint32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    all.set(a, at);
+    at += a.length;
+  }
+  return all.sort();
+}
+
 export class SearchEngine {
   constructor(indexUrl) {
     this.indexUrl = new URL(indexUrl, document.baseURI);
@@ -218,6 +237,9 @@ export class SearchEngine {
       (bytes) => {
         const meta = JSON.parse(decoder.decode(bytes));
         if (meta.version !== FORMAT_VERSION) throw new Error(`search index: format ${meta.version}`);
+        // Where each post starts in the position space: one empty position after each post.
+        meta.start = new Float64Array(meta.posts + 1);
+        for (let i = 0; i < meta.posts; i += 1) meta.start[i + 1] = meta.start[i] + meta.length[i] + 1;
         return meta;
       },
     );
@@ -243,55 +265,46 @@ export class SearchEngine {
     return this.docs.get(id);
   }
 
-  // Post id -> {pos: sorted positions, weight: per position} for one query token.
+  // {all, exact}: ascending positions where a query token occurs; `exact` (null when all
+  // are) holds those where a word prefix is the whole word, which rank higher.
   async occurrences(token, meta) {
     const bucket = await this.bucket(bucketOf(shardKey(token.text), meta.buckets));
-    const found = new Map();
-    const names = token.prefix ? [...bucket.tokens()].filter((t) => t.startsWith(token.text)) : [token.text];
-    for (const name of names) {
-      if (!bucket.entries.has(name)) continue;
-      const weight = token.cjk || name === token.text ? 1 : PREFIX_WEIGHT;
-      const { docs, starts, positions } = bucket.postings(name);
-      for (let i = 0; i < docs.length; i += 1) {
-        let entry = found.get(docs[i]);
-        if (!entry) found.set(docs[i], (entry = []));
-        for (let k = starts[i]; k < starts[i + 1]; k += 1) entry.push([positions[k], weight]);
-      }
-    }
-    const result = new Map();
-    for (const [doc, pairs] of found) {
-      if (names.length > 1) pairs.sort((a, b) => a[0] - b[0]);
-      result.set(doc, { pos: pairs.map((p) => p[0]), weight: pairs.map((p) => p[1]) });
-    }
-    return result;
+    const names = token.prefix ? [...bucket.entries.keys()].filter((t) => t.startsWith(token.text)) : [token.text];
+    const found = names.filter((name) => bucket.entries.has(name)).map((name) => bucket.positions(name));
+    const all = found.length ? union(found) : new Uint32Array(0);
+    const whole = bucket.entries.has(token.text) ? bucket.positions(token.text) : new Uint32Array(0);
+    return { all, exact: token.cjk || whole.length === all.length ? null : whole };
   }
 
-  // Post id -> weighted matches of the term in {title, meta, body}.
+  // Post id -> weighted matches of the term in {title, meta, body}: the places where every
+  // token of the term sits at its offset from the first.
   async matchTerm(term, meta) {
     const lists = await Promise.all(term.tokens.map((token) => this.occurrences(token, meta)));
     let anchor = 0;
     lists.forEach((list, i) => {
-      if (list.size < lists[anchor].size) anchor = i;
+      if (list.all.length < lists[anchor].all.length) anchor = i;
     });
+    const weightAt = (j, position) => {
+      const { all, exact } = lists[j];
+      if (bisect(all, position) < 0) return 0;
+      return exact === null || bisect(exact, position) >= 0 ? 1 : PREFIX_WEIGHT;
+    };
     const matches = new Map();
-    for (const [doc, first] of lists[anchor]) {
-      const others = lists.map((list) => list.get(doc));
-      if (others.some((entry) => !entry)) continue;
-      const hits = { title: 0, meta: 0, body: 0 };
-      first.pos.forEach((position, k) => {
-        const start = position - term.tokens[anchor].offset;
-        let weight = first.weight[k];
-        for (let j = 0; j < others.length && weight > 0; j += 1) {
-          if (j === anchor) continue;
-          const at = bisect(others[j].pos, start + term.tokens[j].offset);
-          weight = at < 0 ? 0 : Math.min(weight, others[j].weight[at]);
-        }
-        if (weight === 0) return;
-        if (start < meta.metaStart[doc]) hits.title += weight;
-        else if (start < meta.bodyStart[doc]) hits.meta += weight;
-        else hits.body += weight;
-      });
-      if (hits.title + hits.meta + hits.body > 0) matches.set(doc, hits);
+    let doc = 0;
+    for (const position of lists[anchor].all) {
+      const start = position - term.tokens[anchor].offset;
+      let weight = 1;
+      for (let j = 0; j < lists.length && weight > 0; j += 1) {
+        weight = Math.min(weight, weightAt(j, start + term.tokens[j].offset));
+      }
+      if (weight === 0) continue;
+      while (meta.start[doc + 1] <= start) doc += 1; // anchor positions ascend, so do starts
+      const local = start - meta.start[doc];
+      let hits = matches.get(doc);
+      if (!hits) matches.set(doc, (hits = { title: 0, meta: 0, body: 0 }));
+      if (local < meta.metaStart[doc]) hits.title += weight;
+      else if (local < meta.bodyStart[doc]) hits.meta += weight;
+      else hits.body += weight;
     }
     return matches;
   }

@@ -137,10 +137,14 @@ class SearchPage {
       event.preventDefault();
       this.run();
     });
-    this.input.addEventListener("input", () => {
+    // While an input method composes (pinyin before it becomes 卷积) the text is not the query.
+    const later = (event) => {
+      if (event.isComposing) return;
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.run(), TYPING_DELAY_MS);
-    });
+    };
+    this.input.addEventListener("input", later);
+    this.input.addEventListener("compositionend", later);
     this.input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown" && this.links().length) {
         event.preventDefault();
