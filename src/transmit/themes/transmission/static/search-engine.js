@@ -402,23 +402,32 @@ export function highlight(text, terms, from = 0, to = text.length) {
 }
 
 const LATIN = /[\p{L}\p{N}]/u;
+const SENTENCE_ENDS = "。！？；.!?;\n";
 
 function isInsideWord(text, at) {
   return at > 0 && at < text.length && LATIN.test(text[at - 1]) && LATIN.test(text[at]) && !isCJK(text[at]);
 }
 
 // A window of about `length` UTF-16 units around the densest matches, as highlight pieces,
-// with "…" where the author's text was cut. Cuts never split a word or a surrogate pair.
+// with "…" where the author's text was cut. It starts after a sentence end shortly before the
+// first match when there is one; cuts never split a word or a surrogate pair.
 export function snippet(text, terms, length = 160) {
   const ranges = matchRanges(text, terms).slice(0, 400);
-  let best = { start: 0, score: -1 };
+  const lead = Math.floor(length / 5);
+  let best = { start: 0, match: 0, score: -1 };
   ranges.forEach((r) => {
-    const start = Math.max(0, r.start - Math.floor(length / 5));
+    const start = Math.max(0, r.start - lead);
     const inside = ranges.filter((o) => o.start >= start && o.end <= start + length);
     const score = new Set(inside.map((o) => o.term)).size * 1000 + inside.length;
-    if (score > best.score) best = { start, score };
+    if (score > best.score) best = { start, match: r.start, score };
   });
   let start = best.start;
+  const before = text.slice(start, best.match);
+  const sentenceEnd = Math.max(...[...SENTENCE_ENDS].map((mark) => before.lastIndexOf(mark)));
+  if (sentenceEnd >= 0) {
+    start += sentenceEnd + 1;
+    while (start < best.match && /\s/.test(text[start])) start += 1;
+  }
   let end = Math.min(text.length, start + length);
   for (let n = 0; n < 20 && isInsideWord(text, start); n += 1) start -= 1;
   for (let n = 0; n < 20 && isInsideWord(text, end); n += 1) end += 1;
