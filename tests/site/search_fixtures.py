@@ -20,7 +20,7 @@ from pathlib import Path
 from transmit.site.search import SearchRecord, build_search_index
 
 STATIC = Path(__file__).parents[2] / "src/transmit/themes/transmission/static"
-SCRIPTS = ("search.js", "search-engine.js")
+SCRIPTS = tuple(sorted(p.name for p in STATIC.glob("search*.js")))
 
 
 def _post(

@@ -431,3 +431,44 @@ def test_an_input_method_composing_does_not_search_until_it_commits(
     )
     page.wait_for_function(STATUS_SET)
     assert set(result_links(page)) == containing(POSTS, "卷积")
+
+
+SNIPPET_TEXTS = [
+    ("alpha beta gamma " * 30 + "The AdamW optimizer decouples weight decay. " + "delta " * 30, ""),
+    (
+        "这是一段很长的中文。" * 20
+        + "我们用 AdamW 训练模型，效果不错。"
+        + "后面还有很多内容。" * 20,
+        "我们",
+    ),
+    ("One sentence ends here. " * 10 + "Then AdamW comes. " + "more " * 60, "Then AdamW"),
+    ("🙂" * 150 + "AdamW" + "🙂" * 150, ""),
+    ("AdamW at the very start, " + "filler " * 60, "AdamW"),
+    ("short AdamW", "short"),
+]
+
+
+@pytest.mark.parametrize(("text", "opening"), SNIPPET_TEXTS)
+def test_snippets_cut_the_text_cleanly(page: Page, origin: str, text: str, opening: str) -> None:
+    open_search(page, origin)
+    pieces = page.evaluate(
+        """async ([text, engineUrl, snippetUrl]) => {
+            const engine = await import(engineUrl);
+            const { snippet } = await import(snippetUrl);
+            return snippet(text, engine.parseQuery('adamw'));
+        }""",
+        [text, f"{BASE}assets/search-engine.js", f"{BASE}assets/search-snippet.js"],
+    )
+    inner = [p for p in pieces if not p.get("cut")]
+    shown = "".join(p["text"] for p in inner)
+    assert [p["text"] for p in inner if p["mark"]] == ["AdamW"]
+    start = text.index(shown)
+    end = start + len(shown)
+    assert bool(pieces[0].get("cut")) == (start > 0)
+    assert bool(pieces[-1].get("cut")) == (end < len(text))
+    assert len(shown) <= 200
+    for at in (start, end):
+        inside_word = all(c.isalnum() and not is_cjk(c) for c in text[at - 1 : at + 1])
+        assert not (0 < at < len(text) and inside_word)
+        assert not (0 < at < len(text) and "\ud800" <= text[at] <= "\udfff")
+    assert shown.startswith(opening)

@@ -1,11 +1,13 @@
-// transmit search page: wires the search form to the index (search-engine.js).
+// transmit search page: wires the search form to the index (search-engine.js) and shows
+// results with snippets (search-snippet.js).
 // Load with <script type="module" src="{base}…/search.js">. The page provides
 // <meta name="transmit-base">, form[role=search] with #search-input, #search-status (a live
 // region) and #search-results (an <ol>); UI strings come from data-i18n-* on the form.
 // Optional #search-category, #search-tag and #search-sort <select>s in the template are used
 // as they are; otherwise the script adds them to the form.
 
-import { SEARCH_DIR, SearchEngine, highlight, snippet } from "./search-engine.js";
+import { SEARCH_DIR, SearchEngine } from "./search-engine.js";
+import { highlight, snippet } from "./search-snippet.js";
 
 const PAGE_SIZE = 10;
 const TYPING_DELAY_MS = 150;
