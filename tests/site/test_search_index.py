@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.site.search_fixtures import POSTS
-from transmit.site import search
+from transmit.site import search, search_postings
 from transmit.site.search import SEARCH_DIR, SearchRecord, build_search_index
 from transmit.site.search_text import bucket_of, field_tokens, shard_key
 
@@ -40,7 +40,7 @@ def decode_gaps(body: bytes) -> list[int]:
     positions, position = [], 0
     for char in body.decode("utf-8", "surrogatepass"):
         position += ord(char)
-        if ord(char) != search.GAP_STEP:
+        if ord(char) != search_postings.GAP_STEP:
             positions.append(position)
     return positions
 
@@ -109,6 +109,18 @@ def test_same_records_give_byte_identical_files(tmp_path: Path) -> None:
     build_search_index(POSTS, tmp_path / "a", site_language="zh-CN")
     build_search_index(tuple(reversed(POSTS)), tmp_path / "b", site_language="zh-CN")
     assert tree(tmp_path / "a" / SEARCH_DIR) == tree(tmp_path / "b" / SEARCH_DIR)
+
+
+def test_worker_processes_write_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RUN_POSTS", 3)
+    build_search_index(POSTS, tmp_path / "one", site_language="zh-CN", jobs=1)
+    build_search_index(POSTS, tmp_path / "two", site_language="zh-CN", jobs=2)
+    monkeypatch.setattr(search, "RUN_POSTS", 1000)
+    build_search_index(POSTS, tmp_path / "whole", site_language="zh-CN", jobs=2)
+    one = tree(tmp_path / "one" / SEARCH_DIR)
+    assert one == tree(tmp_path / "two" / SEARCH_DIR) == tree(tmp_path / "whole" / SEARCH_DIR)
 
 
 def test_a_rebuild_removes_files_of_the_previous_index(tmp_path: Path) -> None:
@@ -232,11 +244,11 @@ def test_front_matter_values_are_stored_as_json_not_markup(tmp_path: Path) -> No
     ],
 )
 def test_gaps_are_utf8_coded(positions: list[int], size: int) -> None:
-    body = search.encode_gaps(array("I", positions))
+    body = search_postings.encode_gaps(array("I", positions))
     assert len(body) == size
     assert decode_gaps(body) == positions
 
 
 @given(st.lists(st.integers(0, 2**32 - 1), unique=True).map(sorted))
 def test_any_ascending_positions_survive_the_gap_code(positions: list[int]) -> None:
-    assert decode_gaps(search.encode_gaps(array("I", positions))) == positions
+    assert decode_gaps(search_postings.encode_gaps(array("I", positions))) == positions

@@ -173,7 +173,7 @@ def test_bucket_of_is_fnv1a_over_code_points() -> None:
 
 
 def test_the_browser_engine_shares_the_indexers_constants() -> None:
-    from transmit.site import search
+    from transmit.site import search, search_postings
 
     source = (STATIC / "search-engine.js").read_text(encoding="utf-8")
     ranges = re.search(r"const CJK_RANGES = \[(.*?)\];", source, re.S)
@@ -183,4 +183,4 @@ def test_the_browser_engine_shares_the_indexers_constants() -> None:
     assert f"export const MAX_WORD = {MAX_WORD};" in source
     assert f'export const SEARCH_DIR = "{search.SEARCH_DIR}";' in source
     assert f"const FORMAT_VERSION = {search.FORMAT_VERSION};" in source
-    assert f"const GAP_STEP = 0x{search.GAP_STEP:x};" in source
+    assert f"const GAP_STEP = 0x{search_postings.GAP_STEP:x};" in source

@@ -11,7 +11,7 @@ server adds a Content-Encoding of its own):
 - ``meta.tx``: JSON with the number of posts and of index files, per-post field boundaries
   and lengths (for ranking), categories and tags (the filters), a build id for cache busting.
 - ``index/<n>.tx``: for the tokens whose shard key hashes to bucket n, the positions where
-  each occurs (see _invert and encode_gaps).
+  each occurs (see search_postings.py).
 - ``doc/<id>.tx``: JSON with one post's URL, title, date, category, tags, language and text,
   fetched for the results shown, to render them and cut a snippet from the author's text.
 Post ids follow the site's order (newest first; ties by title, then URL), so sorting by date
@@ -24,24 +24,25 @@ import gzip
 import hashlib
 import json
 import math
-import operator
+import os
 import shutil
 import time
-from array import array
-from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from transmit.site.search_text import bucket_of, field_tokens, shard_key
+from transmit.site.search_postings import RunPostings, invert_run, stitch
+from transmit.site.search_text import bucket_of, shard_key
 
 SEARCH_DIR = "search-index"
 FORMAT_VERSION = 2
 # Uncompressed bytes of postings per index file: small enough that a query loads little,
 # large enough that a site of 10,000 posts stays at a few hundred files.
 BUCKET_BYTES = 96 * 1024
+# Posts per unit of work for the worker processes.
+RUN_POSTS = 256
 _GZIP_LEVEL = 6
-GAP_STEP = 0x10FFFF  # the largest code point, see encode_gaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +68,27 @@ class SearchIndexStats:
 
 
 @dataclass(frozen=True, slots=True)
-class _Postings:
-    """Where one token occurs: post ids ascending, occurrences per post, positions per post."""
+class _Run:
+    """A run of consecutive posts made ready to write: their postings and their files."""
 
-    docs: list[int]
-    counts: list[int]
-    positions: list[int]
+    postings: RunPostings
+    doc_files: list[bytes]
 
 
 def build_search_index(
-    records: Sequence[SearchRecord], out_dir: Path, *, site_language: str
+    records: Sequence[SearchRecord], out_dir: Path, *, site_language: str, jobs: int = 0
 ) -> SearchIndexStats:
-    """Write the index for `records` under `out_dir / SEARCH_DIR`, replacing any earlier one."""
+    """Write the index for `records` under `out_dir / SEARCH_DIR`, replacing any earlier one.
+
+    `jobs` worker processes (0: one per core) share the work on large sites; the files are
+    the same whatever the number.
+    """
     started = time.perf_counter()
     ordered = _site_order(records)
-    positions, boundaries = _invert(ordered)
-    index_files = _encode_buckets(positions)
-    doc_files = [_gzip(_json_bytes(_doc_payload(record))) for record in ordered]
+    runs = _prepare_runs(ordered, jobs)
+    gap_codes, boundaries = stitch(run.postings for run in runs)
+    index_files = _encode_buckets(gap_codes)
+    doc_files = [data for run in runs for data in run.doc_files]
     build_id = _build_id(index_files, doc_files)
     meta = _meta_payload(ordered, boundaries, len(index_files), build_id, site_language)
 
@@ -108,72 +113,40 @@ def _site_order(records: Sequence[SearchRecord]) -> list[SearchRecord]:
     return sorted(by_title, key=lambda r: r.date, reverse=True)
 
 
-def _fields(record: SearchRecord) -> list[str]:
-    """The searchable fields in position order; body last so its start marks the meta's end."""
-    return [record.title, record.category, *record.tags, record.text]
+def _prepare_runs(ordered: Sequence[SearchRecord], jobs: int) -> list[_Run]:
+    """Tokenise and compress runs of RUN_POSTS posts, in worker processes when it pays."""
+    workers = jobs or os.cpu_count() or 1
+    runs = [ordered[i : i + RUN_POSTS] for i in range(0, len(ordered), RUN_POSTS)]
+    if workers <= 1 or len(runs) <= 1:
+        return [_prepare_run(run) for run in runs]
+    with ProcessPoolExecutor(max_workers=min(workers, len(runs))) as pool:
+        return list(pool.map(_prepare_run, runs))
 
 
-def _invert(
-    ordered: Sequence[SearchRecord],
-) -> tuple[dict[str, array[int]], list[tuple[int, int, int]]]:
-    """Token -> ascending positions in one space for the whole site; per post its boundaries.
-
-    Post n occupies positions [start_n, start_n + length_n) with start_0 = 0 and one empty
-    position after each post, so a phrase never spans two posts; the browser rebuilds the
-    starts from the lengths. Boundaries are (meta start, body start, length), post-relative.
-    """
-    positions: defaultdict[str | None, array[int]] = defaultdict(lambda: array("I"))
-    boundaries: list[tuple[int, int, int]] = []
-    offset = 0
-    for record in ordered:
-        tokens, starts = field_tokens(_fields(record))
-        for position, token in enumerate(tokens, offset):
-            positions[token].append(position)
-        boundaries.append((starts[1], starts[-1], len(tokens)))
-        offset += len(tokens) + 1
-    return {t: found for t, found in positions.items() if t is not None}, boundaries
+def _prepare_run(records: Sequence[SearchRecord]) -> _Run:
+    postings = invert_run([r.title, r.category, *r.tags, r.text] for r in records)
+    return _Run(postings, [_gzip(_json_bytes(_doc_payload(r))) for r in records])
 
 
-def _encode_buckets(positions: dict[str, array[int]]) -> list[bytes]:
+def _encode_buckets(gap_codes: dict[str, bytes]) -> list[bytes]:
     """Group tokens into gzip'd files by the hash of their shard key.
 
     A file is [u32 token count] then per token [u16 name length][name, UTF-8][u32 body
-    length][body]. The number of files grows with the index so each stays near BUCKET_BYTES;
-    the browser learns it from meta.tx and hashes a query's keys the same way.
+    length][body: the token's gap code, see search_postings.py]. The number of files grows
+    with the index so each stays near BUCKET_BYTES; the browser learns it from meta.tx and
+    hashes a query's keys the same way.
     """
-    encoded = {token: _encode_entry(token, found) for token, found in positions.items()}
-    total = sum(len(blob) for blob in encoded.values())
-    buckets = max(1, math.ceil(total / BUCKET_BYTES))
+    entries = {token: _entry(token, body) for token, body in gap_codes.items()}
+    buckets = max(1, math.ceil(sum(map(len, entries.values())) / BUCKET_BYTES))
     grouped: list[list[bytes]] = [[] for _ in range(buckets)]
-    for token in sorted(encoded):
-        grouped[bucket_of(shard_key(token), buckets)].append(encoded[token])
-    return [_gzip(_uint(4, len(blobs)) + b"".join(blobs)) for blobs in grouped]
+    for token in sorted(entries):
+        grouped[bucket_of(shard_key(token), buckets)].append(entries[token])
+    return [_gzip(_uint(4, len(group)) + b"".join(group)) for group in grouped]
 
 
-def _encode_entry(token: str, found: array[int]) -> bytes:
+def _entry(token: str, body: bytes) -> bytes:
     name = token.encode()
-    body = encode_gaps(found)
     return _uint(2, len(name)) + name + _uint(4, len(body)) + body
-
-
-def encode_gaps(ascending: array[int]) -> bytes:
-    """Ascending positions as the gaps between them, each gap a UTF-8 coded code point.
-
-    UTF-8 is a variable-length integer code (1 byte below 128, 2 below 2048, ...) that
-    Python's codec writes at C speed; surrogates pass through as plain 3-byte values. A gap of
-    GAP_STEP or more is written as GAP_STEP steps (each adds GAP_STEP and ends no gap) and
-    the remainder.
-    """
-    gaps = array("I", ascending[:1])
-    gaps.extend(map(operator.sub, ascending[1:], ascending[:-1]))
-    if gaps and max(gaps) >= GAP_STEP:
-        stepped: list[int] = []
-        for gap in gaps:
-            steps, rest = divmod(gap, GAP_STEP)
-            stepped.extend([GAP_STEP] * steps)
-            stepped.append(rest)
-        return "".join(map(chr, stepped)).encode("utf-8", "surrogatepass")
-    return "".join(map(chr, gaps)).encode("utf-8", "surrogatepass")
 
 
 def _uint(width: int, value: int) -> bytes:
