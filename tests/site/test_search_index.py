@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 
 from tests.site.search_fixtures import POSTS
 from transmit.site import search, search_postings
-from transmit.site.search import SEARCH_DIR, SearchRecord, build_search_index
+from transmit.site.search import (
+    SEARCH_DIR,
+    SearchRecord,
+    build_search_index,
+    search_index_files,
+)
 from transmit.site.search_text import bucket_of, field_tokens, shard_key
 
 
@@ -103,6 +108,13 @@ def test_writes_meta_index_and_one_file_per_post(tmp_path: Path) -> None:
     assert "meta.tx" in files
     assert {f"doc/{n}.tx" for n in range(len(POSTS))} <= set(files)
     assert all(data[:2] == b"\x1f\x8b" for data in files.values())
+
+
+def test_the_files_can_go_to_a_writer_that_stages_the_output(tmp_path: Path) -> None:
+    files = search_index_files(POSTS, site_language="zh-CN")
+    build_search_index(POSTS, tmp_path, site_language="zh-CN")
+    assert {f.path: f.data for f in files} == tree(tmp_path)
+    assert all(f.path.startswith(f"{SEARCH_DIR}/") for f in files)
 
 
 def test_same_records_give_byte_identical_files(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from transmit.site.search_postings import RunPostings, invert_run, stitch
 from transmit.site.search_text import bucket_of, shard_key
@@ -75,15 +75,42 @@ class _Run:
     doc_files: list[bytes]
 
 
+@dataclass(frozen=True, slots=True)
+class SearchIndexFile:
+    """One file of the index, for a writer that stages the output itself."""
+
+    path: str  # relative to the output folder, "/"-separated: "search-index/meta.tx"
+    data: bytes
+
+
 def build_search_index(
     records: Sequence[SearchRecord], out_dir: Path, *, site_language: str, jobs: int = 0
 ) -> SearchIndexStats:
-    """Write the index for `records` under `out_dir / SEARCH_DIR`, replacing any earlier one.
+    """Write the index for `records` under `out_dir / SEARCH_DIR`, replacing any earlier one."""
+    started = time.perf_counter()
+    files = search_index_files(records, site_language=site_language, jobs=jobs)
+    root = out_dir / SEARCH_DIR
+    if root.exists():
+        shutil.rmtree(root)
+    for folder in sorted({PurePosixPath(f.path).parent for f in files}):
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
+    for file in files:
+        (out_dir / file.path).write_bytes(file.data)
+    return SearchIndexStats(
+        pages=len(records),
+        bytes=sum(len(file.data) for file in files),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def search_index_files(
+    records: Sequence[SearchRecord], *, site_language: str, jobs: int = 0
+) -> list[SearchIndexFile]:
+    """The index's files for `records`: meta.tx, index/<n>.tx, doc/<id>.tx under SEARCH_DIR.
 
     `jobs` worker processes (0: one per core) share the work on large sites; the files are
     the same whatever the number.
     """
-    started = time.perf_counter()
     ordered = _site_order(records)
     runs = _prepare_runs(ordered, jobs)
     gap_codes, boundaries = stitch(run.postings for run in runs)
@@ -91,20 +118,14 @@ def build_search_index(
     doc_files = [data for run in runs for data in run.doc_files]
     build_id = _build_id(index_files, doc_files)
     meta = _meta_payload(ordered, boundaries, len(index_files), build_id, site_language)
-
-    root = out_dir / SEARCH_DIR
-    if root.exists():
-        shutil.rmtree(root)
-    (root / "index").mkdir(parents=True)
-    (root / "doc").mkdir()
-    written = _write(root / "meta.tx", _gzip(_json_bytes(meta)))
-    for number, data in enumerate(index_files):
-        written += _write(root / "index" / f"{number}.tx", data)
-    for number, data in enumerate(doc_files):
-        written += _write(root / "doc" / f"{number}.tx", data)
-    return SearchIndexStats(
-        pages=len(ordered), bytes=written, seconds=time.perf_counter() - started
-    )
+    return [
+        SearchIndexFile(f"{SEARCH_DIR}/meta.tx", _gzip(_json_bytes(meta))),
+        *(
+            SearchIndexFile(f"{SEARCH_DIR}/index/{n}.tx", data)
+            for n, data in enumerate(index_files)
+        ),
+        *(SearchIndexFile(f"{SEARCH_DIR}/doc/{n}.tx", data) for n, data in enumerate(doc_files)),
+    ]
 
 
 def _site_order(records: Sequence[SearchRecord]) -> list[SearchRecord]:
@@ -208,8 +229,3 @@ def _json_bytes(payload: object) -> bytes:
 
 def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=_GZIP_LEVEL, mtime=0)
-
-
-def _write(path: Path, data: bytes) -> int:
-    path.write_bytes(data)
-    return len(data)
