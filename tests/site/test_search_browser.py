@@ -472,3 +472,19 @@ def test_snippets_cut_the_text_cleanly(page: Page, origin: str, text: str, openi
         assert not (0 < at < len(text) and inside_word)
         assert not (0 < at < len(text) and "\ud800" <= text[at] <= "\udfff")
     assert shown.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    ("query", "slugs"),
+    [
+        ('"weight decay"', {"weight-decay"}),
+        ('"decay weight"', set()),
+        ("decay weight", {"weight-decay"}),
+        ("“注意力 机制”", {"attention"}),
+        ('"卷积 神经网络" CNN', {"cnn-intro"}),
+        ('"anchor free', {"anchors", "fcos"}),
+    ],
+)
+def test_a_quoted_phrase_is_one_term(page: Page, origin: str, query: str, slugs: set[str]) -> None:
+    open_search(page, origin, query)
+    assert set(result_links(page)) == {f"{BASE}posts/{slug}/" for slug in slugs}

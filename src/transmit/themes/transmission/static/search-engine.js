@@ -89,13 +89,15 @@ export function spanTokens(text) {
   return runs(chars).flatMap(runTokens);
 }
 
-// Query -> terms (split at white space; all terms must match). A term is a phrase:
-// [{text, offset, prefix, cjk}]. Two or more CJK characters become their bigrams; a lone CJK
-// character matches any token starting with it; the last word of a term matches as a prefix.
+// Query -> terms, all of which must match: the parts between white space, or a "quoted
+// phrase" as one part. A term is a phrase of tokens [{text, offset, prefix, cjk}]: two or
+// more CJK characters become their bigrams, a lone CJK character matches any token starting
+// with it, and the last word of a term matches as a prefix (a word still being typed).
 export function parseQuery(query) {
   const terms = [];
   const seen = new Set();
-  for (const piece of normalize(query).split(/\s+/u)) {
+  const pieces = normalize(query).match(/["“”][^"“”]*["“”]?|[^\s"“”]+/gu) ?? [];
+  for (const piece of pieces) {
     const pieceRuns = runs(Array.from(piece, (c) => ({ c, s: 0, e: 0 })));
     const tokens = [];
     let offset = 0;

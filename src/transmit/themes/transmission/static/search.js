@@ -1,10 +1,13 @@
 // transmit search page: wires the search form to the index (search-engine.js) and shows
-// results with snippets (search-snippet.js).
-// Load with <script type="module" src="{base}…/search.js">. The page provides
-// <meta name="transmit-base">, form[role=search] with #search-input, #search-status (a live
-// region) and #search-results (an <ol>); UI strings come from data-i18n-* on the form.
-// Optional #search-category, #search-tag and #search-sort <select>s in the template are used
-// as they are; otherwise the script adds them to the form.
+// results with snippets (search-snippet.js). Load with
+//   <script type="module" src="{base}assets/search.js"></script>
+// on a page that has <meta name="transmit-base" content="{base}">, a form[role=search] with
+// input#search-input (name q), p#search-status (role=status, aria-live=polite) and
+// ol#search-results. Strings come from data-i18n-* on the form, else built-in zh/en by
+// <html lang>: data-i18n-count ("找到 {n} 篇"), -count-one, -none ("{q}" = the query),
+// -error, -category, -tag, -sort, -any, -relevance, -newest, -oldest, -more.
+// Selects #search-category, #search-tag and #search-sort are used if the template has them,
+// else added to the form. The address keeps q, category, tag and sort.
 
 import { SEARCH_DIR, SearchEngine } from "./search-engine.js";
 import { highlight, snippet } from "./search-snippet.js";
@@ -14,13 +17,13 @@ const TYPING_DELAY_MS = 150;
 const STRINGS = {
   zh: {
     count: "找到 {n} 篇", countOne: "找到 1 篇", none: "没有找到与“{q}”相关的文章",
-    loading: "正在搜索…", error: "搜索暂时不可用", category: "分类", tag: "标签",
+    error: "搜索暂时不可用", category: "分类", tag: "标签",
     sort: "排序", any: "全部", relevance: "相关度", newest: "最新", oldest: "最早",
     more: "更多结果",
   },
   en: {
     count: "{n} results", countOne: "1 result", none: "Nothing found for “{q}”",
-    loading: "Searching…", error: "Search is unavailable", category: "Category", tag: "Tag",
+    error: "Search is unavailable", category: "Category", tag: "Tag",
     sort: "Sort", any: "All", relevance: "Relevance", newest: "Newest", oldest: "Oldest",
     more: "More results",
   },
