@@ -501,3 +501,12 @@ def test_snippets_cut_the_text_cleanly(page: Page, origin: str, text: str, openi
 def test_a_quoted_phrase_is_one_term(page: Page, origin: str, query: str, slugs: set[str]) -> None:
     open_search(page, origin, query)
     assert set(result_links(page)) == {f"{BASE}posts/{slug}/" for slug in slugs}
+
+
+def test_no_wcag_a_or_aa_violations_with_results_and_filters(page: Page, origin: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_search(page, origin, "卷积")
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
+    assert result.violations_count == 0, result.generate_report()
