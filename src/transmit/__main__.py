@@ -1,0 +1,3 @@
+from transmit.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""The only place that knows the order of a build: config -> load -> render -> assemble -> write."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from transmit.build.writer import CopiedFile, replace_output
+from transmit.config import Config, load_config
+from transmit.content.loader import duplicate_paths, load_content
+from transmit.content.post import Post, sort_key
+from transmit.errors import BuildWarning, TransmitError
+from transmit.render.document import RenderedPost, RenderOptions, render_post
+from transmit.site.assemble import Entry, assemble_pages
+
+DEFAULT_OUTPUT = "public"
+
+
+class BuildFailed(TransmitError):
+    """One or more input problems; each is printed on its own line."""
+
+    def __init__(self, errors: Sequence[TransmitError]):
+        super().__init__(f"{len(errors)} problem(s) stopped the build")
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    out_dir: Path | None = None
+    drafts: bool = False
+    future: bool = False
+    jobs: int = 0  # 0 = one per core
+    strict: bool = False
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    out_dir: Path
+    posts: int
+    pages: int
+    files: int
+    seconds: float
+    skipped_drafts: tuple[str, ...]
+    skipped_future: tuple[str, ...]
+    warnings: tuple[BuildWarning, ...]
+
+
+def render_options(config: Config) -> RenderOptions:
+    return RenderOptions(
+        unsafe_html=config.unsafe_html,
+        math_macros=config.math_macros,
+        excerpt_length=config.excerpt_length,
+    )
+
+
+def _render_chunk(chunk: Sequence[Post], options: RenderOptions) -> list[RenderedPost]:
+    return [render_post(post, options) for post in chunk]
+
+
+def render_all(posts: Sequence[Post], options: RenderOptions, jobs: int) -> list[RenderedPost]:
+    """Render every post, in worker processes when there is enough work to share."""
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(posts) < 64:
+        return _render_chunk(posts, options)
+    size = max(16, len(posts) // (workers * 4))
+    chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_render_chunk, chunks, [options] * len(chunks))
+        return [rendered for chunk in results for rendered in chunk]
+
+
+def _static_files(config: Config, theme_static: Path) -> Iterator[CopiedFile]:
+    for prefix, root in (("assets/", theme_static), ("", config.site_dir / "static")):
+        if not root.is_dir():
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            for name in sorted(files):
+                if name.startswith("."):  # .gitkeep, .DS_Store
+                    continue
+                source = Path(folder) / name
+                yield CopiedFile(prefix + source.relative_to(root).as_posix(), source)
+
+
+def _bundle_files(posts: Sequence[Post]) -> Iterator[CopiedFile]:
+    for post in posts:
+        if post.bundle_dir is None:
+            continue
+        for folder, dirs, files in os.walk(post.bundle_dir):
+            dirs.sort()
+            for name in sorted(files):
+                source = Path(folder) / name
+                if source == post.source or name.lower().endswith((".md", ".markdown")):
+                    continue
+                yield CopiedFile(post.path + source.relative_to(post.bundle_dir).as_posix(), source)
+
+
+def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
+    """Build the site in `site_dir`; raises TransmitError (BuildFailed) on input problems."""
+    from transmit.site.theme import THEME_DIR
+
+    started = time.perf_counter()
+    config = load_config(site_dir)
+    sources, errors = load_content(config)
+    errors.extend(duplicate_paths(sources))
+    if errors:
+        raise BuildFailed(errors)
+
+    drafts = [p for p in sources if p.draft and not options.drafts]
+    future = [
+        p
+        for p in sources
+        if p.kind == "post" and p.date > options.now and not options.future and not p.draft
+    ]
+    skipped = {id(p) for p in drafts + future}
+    published = sorted((p for p in sources if id(p) not in skipped), key=sort_key)
+
+    rendered = render_all(published, render_options(config), options.jobs)
+    warnings = tuple(w for r in rendered for w in r.warnings)
+    if options.strict and warnings:
+        raise BuildFailed([TransmitError(w.message, w.path, w.line) for w in warnings])
+
+    entries = [Entry(post, result) for post, result in zip(published, rendered, strict=True)]
+    pages = assemble_pages(config, entries)
+    out_dir = options.out_dir or (site_dir / DEFAULT_OUTPUT)
+    copies = [*_static_files(config, THEME_DIR / "static"), *_bundle_files(published)]
+    files = replace_output(out_dir, pages, copies)
+    return BuildSummary(
+        out_dir=out_dir,
+        posts=sum(1 for p in published if p.kind == "post"),
+        pages=sum(1 for p in published if p.kind == "page"),
+        files=files,
+        seconds=time.perf_counter() - started,
+        skipped_drafts=tuple(p.rel_path for p in drafts),
+        skipped_future=tuple(p.rel_path for p in future),
+        warnings=warnings,
+    )

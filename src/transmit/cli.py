@@ -1,0 +1,126 @@
+"""Command line: parse arguments, call one function per command, print errors as one line each.
+
+Heavy modules are imported inside the commands so `--version` and `--help` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from transmit import __version__
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError("--jobs takes 0 (one per core) or more")
+    return jobs
+
+
+def _output_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    group.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="transmit",
+        description="Turn a folder of technical notes into a fast static site.",
+    )
+    parser.add_argument("--version", action="version", version=f"transmit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="create a new site in DIR")
+    init.add_argument("dir", type=Path, metavar="DIR", help="folder to create (must be empty)")
+    _output_flags(init)
+
+    new = commands.add_parser("new", help="write a new post, dated now")
+    new.add_argument("title", help='the title, e.g. "注意力机制 Attention 笔记"')
+    new.add_argument("--category", help='category path, e.g. "Deep Learning/Optimization"')
+    new.add_argument("--tags", default="", help="comma-separated tags, e.g. transformer,attention")
+    new.add_argument("--slug", help="the address of the post (default: from the title)")
+    new.add_argument("--dir", type=Path, default=Path("."), help="the site folder (default: .)")
+    _output_flags(new)
+
+    build = commands.add_parser("build", help="build the site into public/")
+    build.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        default=Path("."),
+        metavar="DIR",
+        help="the site folder (default: .)",
+    )
+    build.add_argument("--out", type=Path, help="output folder (default: DIR/public)")
+    build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    build.add_argument("--future", action="store_true", help="include posts dated in the future")
+    build.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _output_flags(build)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from transmit.commands.output import Reporter
+
+    reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
+    if args.command == "init":
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from transmit.commands.init import INIT_TIMEZONE, run_init
+
+        now = datetime.now(ZoneInfo(INIT_TIMEZONE))
+        run_init(args.dir, now.strftime("%Y-%m-%d %H:%M:%S"))
+        reporter.info(f"created a new site in {args.dir}; next: transmit build {args.dir}")
+        return EXIT_OK
+    if args.command == "new":
+        from transmit.commands.new import run_new
+
+        tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
+        path = run_new(args.dir, args.title, category=args.category, tags=tags, slug=args.slug)
+        reporter.info(f"wrote {path}")
+        return EXIT_OK
+    from transmit.build.pipeline import BuildOptions
+    from transmit.commands.build import run_build
+
+    options = BuildOptions(
+        out_dir=args.out, drafts=args.drafts, future=args.future, jobs=args.jobs, strict=args.strict
+    )
+    return run_build(args.dir, options, reporter)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    from transmit.errors import TransmitError, UsageError
+
+    try:
+        return _dispatch(args)
+    except UsageError as error:
+        print(f"transmit {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except TransmitError as error:
+        for problem in getattr(error, "errors", None) or [error]:
+            print(problem, file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; the previous output is unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
