@@ -162,6 +162,7 @@ class Runner:
         return Sample(
             seconds=sum(s.seconds for s in samples),
             peak_rss=max(s.peak_rss for s in samples),
+            parts=tuple(s.seconds for s in samples),
         )
 
     def output(self, argv: Sequence[str]) -> str:

@@ -96,7 +96,20 @@ def format_block(block: Block) -> str:
         if block.memory:
             line += " | " + join_cells(memory_cells(row))
         lines.append(line.rstrip())
-    return "\n".join(lines)
+    return "\n".join(lines + parts_lines(block))
+
+
+def parts_lines(block: Block) -> list[str]:
+    """Where Hugo's figure is several commands (Hugo, then pagefind), each one's median."""
+    split = [row for row in block.rows if len(row.hugo.parts) > 1]
+    if not split:
+        return []
+    return [
+        "hugo column, command by command: "
+        + "; ".join(
+            f"{row.step} " + " + ".join(format_seconds(p) for p in row.hugo.parts) for row in split
+        )
+    ]
 
 
 def missed_targets(blocks: Sequence[Block]) -> list[str]:
@@ -117,7 +130,11 @@ def figure_json(figure: Figure | None) -> dict[str, Any] | None:
     return {
         "median_seconds": figure.seconds,
         "median_peak_rss_bytes": figure.peak_rss,
-        "samples": [{"seconds": s.seconds, "peak_rss_bytes": s.peak_rss} for s in figure.samples],
+        "median_parts_seconds": list(figure.parts),
+        "samples": [
+            {"seconds": s.seconds, "peak_rss_bytes": s.peak_rss, "parts_seconds": list(s.parts)}
+            for s in figure.samples
+        ],
     }
 
 

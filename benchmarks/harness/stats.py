@@ -9,10 +9,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One measured run: wall-clock seconds and the peak summed RSS of its process tree."""
+    """One measured run: wall-clock seconds and the peak summed RSS of its process tree.
+
+    parts holds the seconds of each command when a run is several (Hugo, then pagefind).
+    """
 
     seconds: float
     peak_rss: int
+    parts: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,7 @@ class Figure:
     seconds: float
     peak_rss: int
     samples: tuple[Sample, ...]
+    parts: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,16 @@ def summarize(samples: Sequence[Sample]) -> Figure:
         seconds=statistics.median(s.seconds for s in samples),
         peak_rss=round(statistics.median(s.peak_rss for s in samples)),
         samples=tuple(samples),
+        parts=median_parts(samples),
+    )
+
+
+def median_parts(samples: Sequence[Sample]) -> tuple[float, ...]:
+    """Median of each command's seconds, when every sample ran the same commands."""
+    if len({len(s.parts) for s in samples}) != 1:
+        return ()
+    return tuple(
+        statistics.median(column) for column in zip(*(s.parts for s in samples), strict=True)
     )
 
 

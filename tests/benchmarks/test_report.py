@@ -91,3 +91,14 @@ def test_results_json_without_transmit_has_nulls() -> None:
     assert cold["transmit"] is None
     assert cold["time_ratio"] is None
     assert cold["time_target"]["met"] is None
+
+
+def test_table_splits_a_figure_made_of_several_commands() -> None:
+    hugo = summarize([Sample(5.0, 700, (2.0, 3.0))])
+    rows = (Comparison("cold", None, hugo, RELATIVE, RELATIVE),)
+    text = format_block(Block("1,000 posts, search on", rows, 1, search=True))
+    assert text.splitlines()[-1] == "hugo column, command by command: cold 2.00 s + 3.00 s"
+
+
+def test_table_of_single_commands_has_no_split_line() -> None:
+    assert "command by command" not in format_block(block())

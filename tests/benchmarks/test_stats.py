@@ -137,3 +137,17 @@ def test_format_bytes(size: int, text: str) -> None:
 )
 def test_format_ratio(value: float | None, text: str) -> None:
     assert format_ratio(value) == text
+
+
+def test_summarize_keeps_the_median_of_each_command() -> None:
+    samples = [Sample(3.0, 1, (1.0, 2.0)), Sample(9.0, 1, (4.0, 5.0)), Sample(5.0, 1, (2.0, 3.0))]
+    assert summarize(samples).parts == (2.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    "parts", [[(), ()], [(1.0,), (1.0, 2.0)]], ids=["no parts", "different commands"]
+)
+def test_summarize_has_no_parts_unless_every_sample_has_the_same_commands(
+    parts: list[tuple[float, ...]],
+) -> None:
+    assert summarize([Sample(sum(p), 1, p) for p in parts]).parts == ()
