@@ -6,7 +6,7 @@ on both rather than on one tool's figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ class StepSamples:
     """Everything measured for one tool on one site."""
 
     tool: str
-    samples: dict[str, list[Sample]]
+    samples: Mapping[str, tuple[Sample, ...]]
     pages: int
 
 
@@ -58,7 +58,14 @@ def measure_site(
         for tool in tools:
             for step, sample in measure_tool_once(tool, run, edited, runner, logs).items():
                 collected[tool.name][step].append(sample)
-    return [StepSamples(tool.name, collected[tool.name], count_pages(tool.out)) for tool in tools]
+    return [
+        StepSamples(
+            tool=tool.name,
+            samples={step: tuple(found) for step, found in collected[tool.name].items()},
+            pages=count_pages(tool.out),
+        )
+        for tool in tools
+    ]
 
 
 def compare_steps(transmit: StepSamples | None, hugo: StepSamples) -> tuple[Comparison, ...]:
