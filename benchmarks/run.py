@@ -119,6 +119,7 @@ def measure_block(plan: Plan, posts: int, search: bool, runner: Runner) -> Block
         posts=posts,
         search=search,
         pages=tuple((m.tool, m.pages) for m in measured),
+        load=os.getloadavg()[0],
     )
 
 
@@ -128,6 +129,7 @@ def metadata(plan: Plan, runner: Runner) -> dict[str, Any]:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": platform.platform(),
         "cpus": os.cpu_count(),
+        "load_average_1min_at_start": os.getloadavg()[0],
         "python": platform.python_version(),
         "hugo": runner.output([str(environment.hugo_binary()), "version"]),
         "pagefind": environment.package_version("pagefind"),
@@ -163,7 +165,7 @@ def summary(plan: Plan, blocks: Sequence[Block]) -> str:
 
 def run(plan: Plan, runner: Runner) -> int:
     if plan.transmit is None:
-        print("measuring Hugo only (transmit not on PATH? pass --transmit CMD)", file=sys.stderr)
+        print("measuring Hugo only (no transmit: --hugo-only, or none on PATH)", file=sys.stderr)
     meta = metadata(plan, runner)
     cases = startup_cases(plan.transmit, environment.hugo_binary())
     startup_log = environment.WORK_DIR / "logs" / "startup.log"

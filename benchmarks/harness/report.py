@@ -31,6 +31,7 @@ class Block:
     search: bool | None = None
     memory: bool = True
     pages: tuple[tuple[str, int], ...] = ()
+    load: float | None = None
 
 
 TIME_HEADER = ("transmit", "hugo", "ratio", "target")
@@ -86,6 +87,8 @@ def format_block(block: Block) -> str:
     heading = f"{block.title} (median of {block.runs} runs)"
     if block.pages:
         heading += "; pages written: " + ", ".join(f"{tool} {n}" for tool, n in block.pages)
+    if block.load is not None:
+        heading += f"; 1-min load average after: {block.load:.1f}"
     lines = [
         heading,
         (" " * STEP_WIDTH + groups).rstrip(),
@@ -163,6 +166,7 @@ def block_json(block: Block) -> dict[str, Any]:
         "search": block.search,
         "runs": block.runs,
         "pages_written": dict(block.pages),
+        "load_average_1min_after": block.load,
         "rows": [row_json(row) for row in block.rows],
     }
 

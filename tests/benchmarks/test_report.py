@@ -102,3 +102,10 @@ def test_table_splits_a_figure_made_of_several_commands() -> None:
 
 def test_table_of_single_commands_has_no_split_line() -> None:
     assert "command by command" not in format_block(block())
+
+
+def test_heading_reports_the_machine_load() -> None:
+    loaded = Block("1,000 posts, search off", block().rows, 3, load=5.84)
+    assert format_block(loaded).splitlines()[0] == (
+        "1,000 posts, search off (median of 3 runs); 1-min load average after: 5.8"
+    )
