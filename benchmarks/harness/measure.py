@@ -8,6 +8,7 @@ the tree every few milliseconds while the main thread waits, so timing stays exa
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -118,6 +119,12 @@ class PeakSampler:
         return self._peak
 
 
+def children_cpu_seconds() -> float:
+    """User + system time of every finished child and what it reaped (so, its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def log_tail(log: Path) -> str:
     lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
     return "\n".join(lines[-TAIL_LINES:])
@@ -135,6 +142,7 @@ class Runner:
         with log.open("ab") as output:
             output.write(f"$ {' '.join(command.argv)}  (in {command.cwd})\n".encode())
             output.flush()
+            before = children_cpu_seconds()
             start = time.perf_counter()
             process = subprocess.Popen(
                 command.argv,
@@ -148,13 +156,14 @@ class Runner:
             sampler.start()
             code = process.wait()
             seconds = time.perf_counter() - start
+            cpu = children_cpu_seconds() - before
             peak = sampler.stop()
         if code != 0:
             raise CommandFailed(
                 f"{' '.join(command.argv)} exited with {code}; last lines of {log}:\n"
                 + log_tail(log)
             )
-        return Sample(seconds=seconds, peak_rss=peak)
+        return Sample(seconds=seconds, peak_rss=peak, cpu_seconds=cpu)
 
     def run(self, commands: Sequence[Command], log: Path) -> Sample:
         """Commands one after another: times add up, the peak is the highest of them."""
@@ -163,6 +172,7 @@ class Runner:
             seconds=sum(s.seconds for s in samples),
             peak_rss=max(s.peak_rss for s in samples),
             parts=tuple(s.seconds for s in samples),
+            cpu_seconds=sum(s.cpu_seconds for s in samples),
         )
 
     def output(self, argv: Sequence[str]) -> str:

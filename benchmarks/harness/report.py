@@ -99,7 +99,18 @@ def format_block(block: Block) -> str:
         if block.memory:
             line += " | " + join_cells(memory_cells(row))
         lines.append(line.rstrip())
-    return "\n".join(lines + parts_lines(block))
+    return "\n".join(lines + cpu_lines(block) + parts_lines(block))
+
+
+def cpu_lines(block: Block) -> list[str]:
+    """CPU time of the whole process tree: the work done, apart from waiting for the CPU."""
+    if not block.memory:
+        return []
+    cells = []
+    for row in block.rows:
+        ours = "-" if row.transmit is None else format_seconds(row.transmit.cpu_seconds)
+        cells.append(f"{row.step} {ours} vs {format_seconds(row.hugo.cpu_seconds)}")
+    return ["cpu time (user+sys), transmit vs hugo: " + "; ".join(cells)]
 
 
 def parts_lines(block: Block) -> list[str]:
@@ -134,8 +145,14 @@ def figure_json(figure: Figure | None) -> dict[str, Any] | None:
         "median_seconds": figure.seconds,
         "median_peak_rss_bytes": figure.peak_rss,
         "median_parts_seconds": list(figure.parts),
+        "median_cpu_seconds": figure.cpu_seconds,
         "samples": [
-            {"seconds": s.seconds, "peak_rss_bytes": s.peak_rss, "parts_seconds": list(s.parts)}
+            {
+                "seconds": s.seconds,
+                "peak_rss_bytes": s.peak_rss,
+                "parts_seconds": list(s.parts),
+                "cpu_seconds": s.cpu_seconds,
+            }
             for s in figure.samples
         ],
     }

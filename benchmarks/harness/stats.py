@@ -11,12 +11,15 @@ from dataclasses import dataclass
 class Sample:
     """One measured run: wall-clock seconds and the peak summed RSS of its process tree.
 
-    parts holds the seconds of each command when a run is several (Hugo, then pagefind).
+    parts holds the seconds of each command when a run is several (Hugo, then pagefind);
+    cpu_seconds (user + system of the whole tree) shows the work done, which a busy
+    machine inflates much less than wall-clock time.
     """
 
     seconds: float
     peak_rss: int
     parts: tuple[float, ...] = ()
+    cpu_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,7 @@ class Figure:
     peak_rss: int
     samples: tuple[Sample, ...]
     parts: tuple[float, ...] = ()
+    cpu_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,7 @@ def summarize(samples: Sequence[Sample]) -> Figure:
         peak_rss=round(statistics.median(s.peak_rss for s in samples)),
         samples=tuple(samples),
         parts=median_parts(samples),
+        cpu_seconds=statistics.median(s.cpu_seconds for s in samples),
     )
 
 

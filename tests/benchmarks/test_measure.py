@@ -74,3 +74,11 @@ def test_failed_command_raises_with_its_output(tmp_path: Path) -> None:
 def test_output_reads_first_line(tmp_path: Path) -> None:
     assert runner().output([sys.executable, "-c", "print('v1.2\\nmore')"]) == "v1.2"
     assert runner().output([str(tmp_path / "missing")]).startswith("unavailable")
+
+
+def test_cpu_time_counts_the_workers_a_command_waits_for(tmp_path: Path) -> None:
+    spin = "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    worker = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}])"
+    sample = runner().run_one(Command((sys.executable, "-c", worker), tmp_path), tmp_path / "l")
+    assert sample.cpu_seconds >= 0.3
+    assert sample.peak_rss > 0

@@ -48,9 +48,9 @@ def test_table_shows_figures_ratios_and_verdicts() -> None:
 
 
 def test_table_columns_line_up() -> None:
-    lines = format_block(block()).splitlines()[1:]
-    bars = {line.index("|") for line in lines}
-    assert len(bars) == 1
+    lines = [line for line in format_block(block()).splitlines() if "|" in line]
+    assert len(lines) == 2 + len(block().rows)
+    assert len({line.index("|") for line in lines}) == 1
 
 
 def test_table_without_transmit_shows_dashes_and_no_verdict() -> None:
@@ -109,3 +109,15 @@ def test_heading_reports_the_machine_load() -> None:
     assert format_block(loaded).splitlines()[0] == (
         "1,000 posts, search off (median of 3 runs); 1-min load average after: 5.8"
     )
+
+
+def test_table_gives_cpu_time_of_both_tools() -> None:
+    hugo = summarize([Sample(5.0, 700, cpu_seconds=9.0)])
+    ours = summarize([Sample(1.0, 300, cpu_seconds=1.5)])
+    rows = (Comparison("cold", ours, hugo, RELATIVE, RELATIVE),)
+    text = format_block(Block("1,000 posts, search off", rows, 1))
+    assert "cpu time (user+sys), transmit vs hugo: cold 1.50 s vs 9.00 s" in text.splitlines()
+
+
+def test_startup_table_has_no_cpu_line() -> None:
+    assert "cpu time" not in format_block(Block("CLI startup", block().rows, 10, memory=False))

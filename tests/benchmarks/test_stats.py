@@ -151,3 +151,8 @@ def test_summarize_has_no_parts_unless_every_sample_has_the_same_commands(
     parts: list[tuple[float, ...]],
 ) -> None:
     assert summarize([Sample(sum(p), 1, p) for p in parts]).parts == ()
+
+
+def test_summarize_takes_the_median_cpu_time() -> None:
+    samples = [Sample(1.0, 1, cpu_seconds=c) for c in (0.5, 4.0, 1.5)]
+    assert summarize(samples).cpu_seconds == 1.5
