@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ def measure_block(plan: Plan, posts: int, search: bool, runner: Runner) -> Block
     """Build one corpus with every tool and turn the samples into one table."""
     tools, edited = site_tools(plan, posts, search)
     logs = environment.WORK_DIR / "logs" / f"{posts}-{'search' if search else 'plain'}"
+    shutil.rmtree(logs, ignore_errors=True)
     measured = measure_site(tools, plan.runs, edited, runner, logs)
     transmit = measured[0] if plan.transmit is not None else None
     return Block(
@@ -169,6 +171,7 @@ def run(plan: Plan, runner: Runner) -> int:
     meta = metadata(plan, runner)
     cases = startup_cases(plan.transmit, environment.hugo_binary())
     startup_log = environment.WORK_DIR / "logs" / "startup.log"
+    startup_log.unlink(missing_ok=True)
     startup = measure_startup(cases, plan.startup_runs, runner, startup_log)
     blocks = [Block("CLI startup", startup, plan.startup_runs, memory=False)]
     print(format_block(blocks[0]) + "\n", flush=True)
