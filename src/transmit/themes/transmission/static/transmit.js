@@ -1,0 +1,171 @@
+// transmission theme: small progressive enhancements. Loaded with `defer`; every page works
+// without it. The theme itself is chosen before first paint by the inline script in <head>.
+(() => {
+  "use strict";
+  const root = document.documentElement;
+  const STORAGE_KEY = "transmit-theme";
+  const lang = (root.lang || "en").toLowerCase();
+  const zh = lang.startsWith("zh");
+  const text = {
+    copy: zh ? "复制" : "Copy",
+    copied: zh ? "已复制" : "Copied",
+    label: zh ? "复制代码" : "Copy code",
+    failed: zh ? "复制失败" : "Copy failed",
+  };
+
+  // Theme toggle: remembers an explicit choice; otherwise follows the system.
+  const toggle = document.querySelector(".theme-toggle");
+  const systemLight = matchMedia("(prefers-color-scheme: light)");
+  const stored = () => {
+    try {
+      return localStorage.getItem(STORAGE_KEY);
+    } catch {
+      return null;
+    }
+  };
+  const apply = (theme) => {
+    root.setAttribute("data-theme", theme);
+    if (toggle) toggle.setAttribute("aria-pressed", String(theme === "dark"));
+  };
+  apply(root.getAttribute("data-theme") === "light" ? "light" : "dark");
+  if (toggle) {
+    toggle.addEventListener("click", () => {
+      const next = root.getAttribute("data-theme") === "dark" ? "light" : "dark";
+      apply(next);
+      try {
+        localStorage.setItem(STORAGE_KEY, next);
+      } catch {
+        // private mode: the choice lasts for this page only
+      }
+    });
+  }
+  systemLight.addEventListener("change", (event) => {
+    const choice = stored();
+    if (choice !== "light" && choice !== "dark") apply(event.matches ? "light" : "dark");
+  });
+
+  // Copy buttons on code blocks. A renderer may already have put a button.copy-code in the
+  // block's wrapper; otherwise one is added.
+  let announcer = null;
+  const announce = (message) => {
+    if (!announcer) {
+      announcer = document.createElement("p");
+      announcer.className = "visually-hidden";
+      announcer.setAttribute("role", "status");
+      document.body.append(announcer);
+    }
+    announcer.textContent = "";
+    setTimeout(() => {
+      announcer.textContent = message;
+    }, 50);
+  };
+  const codeText = (pre) => {
+    const code = pre.querySelector("code") || pre;
+    const copy = code.cloneNode(true);
+    for (const number of copy.querySelectorAll(".linenos, .lineno, .ln")) number.remove();
+    return copy.textContent.replace(/\n$/, "");
+  };
+  const writeClipboard = async (value) => {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(value);
+      return;
+    }
+    const area = document.createElement("textarea");
+    area.value = value;
+    area.setAttribute("readonly", "");
+    area.style.cssText = "position:fixed;top:0;left:0;opacity:0";
+    document.body.append(area);
+    area.select();
+    const done = document.execCommand("copy");
+    area.remove();
+    if (!done) throw new Error("copy refused");
+  };
+  if (navigator.clipboard || document.queryCommandSupported?.("copy")) {
+    for (const pre of document.querySelectorAll(".prose pre")) {
+      if (pre.closest(".linenodiv")) continue;
+      let box = pre.closest(".code-block, .highlight");
+      if (!box || !box.closest(".prose")) {
+        box = document.createElement("div");
+        box.className = "code-block";
+        pre.before(box);
+        box.append(pre);
+      }
+      let button = box.querySelector("button.copy-code");
+      if (!button) {
+        button = document.createElement("button");
+        button.type = "button";
+        button.className = "copy-code";
+        button.textContent = text.copy;
+        button.setAttribute("aria-label", text.label);
+        box.append(button);
+      }
+      let timer = 0;
+      button.addEventListener("click", async () => {
+        const target = box.querySelector("pre") || pre;
+        try {
+          await writeClipboard(codeText(target));
+          button.textContent = text.copied;
+          button.classList.add("is-copied");
+          announce(text.copied);
+        } catch {
+          announce(text.failed);
+        }
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          button.textContent = text.copy;
+          button.classList.remove("is-copied");
+        }, 1800);
+      });
+    }
+  }
+
+  // A formula wider than the column scrolls; make it reachable by keyboard when it does.
+  const formulas = document.querySelectorAll(".math-display");
+  const markScrollable = () => {
+    for (const box of formulas) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    }
+  };
+  if (formulas.length) {
+    markScrollable();
+    addEventListener("resize", markScrollable, { passive: true });
+  }
+
+  // Table of contents: open beside the post on wide screens, the current section marked.
+  const toc = document.querySelector(".toc");
+  if (toc) {
+    const details = toc.querySelector("details");
+    const wide = matchMedia("(min-width: 75rem)");
+    const fit = () => {
+      if (details && wide.matches) details.open = true;
+    };
+    fit();
+    wide.addEventListener("change", fit);
+    const links = new Map();
+    for (const link of toc.querySelectorAll('a[href^="#"]')) {
+      const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (target) links.set(target, link);
+    }
+    if (links.size && "IntersectionObserver" in window) {
+      const visible = new Set();
+      let current = null;
+      const observer = new IntersectionObserver(
+        (records) => {
+          for (const record of records) {
+            if (record.isIntersecting) visible.add(record.target);
+            else visible.delete(record.target);
+          }
+          const headings = [...links.keys()];
+          const first = headings.find((heading) => visible.has(heading));
+          if (!first) return;
+          if (current) current.removeAttribute("aria-current");
+          current = links.get(first);
+          current.setAttribute("aria-current", "location");
+        },
+        { rootMargin: "0px 0px -65% 0px" },
+      );
+      for (const heading of links.keys()) observer.observe(heading);
+    }
+  }
+})();
