@@ -221,6 +221,54 @@ POSTS: dict[str, str] = {
         """,
 }
 
+CODE_SAMPLE = """\
+@dataclass(frozen=True)
+class Adam:
+    lr: float = 1e-3  # the step size
+    betas: tuple[float, float] = (0.9, 0.999)
+    def step(self, grad: "Tensor") -> None:
+        if grad is None or not self.lr:
+            raise ValueError(f"bad gradient {grad!r}\\n")
+        return [x ** 2 for x in range(10) if x % 2]
+"""
+
+
+def kitchen_sink() -> str:
+    """Markup the renderer will produce (Pygments code, callouts, a formula that failed),
+    written as raw HTML so the theme's styles for it are checked before the renderer lands."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    code = highlight(CODE_SAMPLE, PythonLexer(), HtmlFormatter(hl_lines=[3])).strip()
+    callouts = "\n".join(
+        f'<div class="callout callout-{kind}"><p class="callout-title">{kind}</p>'
+        f"<p>A {kind} callout with <code>code</code> and a <a href=\"#x\">link</a>.</p></div>"
+        for kind in ("note", "tip", "important", "warning", "caution")
+    )
+    return textwrap.dedent(
+        """\
+        ---
+        title: Kitchen sink 样式总览
+        date: 2025-06-01
+        categories: Notes
+        tags: [meta]
+        ---
+        Everything a note may contain, to see the theme style it.
+
+        <p id="x">A formula that could not be rendered: <code class="math-error">\\frac{1}{</code>.</p>
+
+        Term
+        : Its definition, with <kbd>Ctrl</kbd> + <kbd>C</kbd> and <mark>marked</mark> text.
+
+        > A quotation that spans a line, with ~~struck~~ words.
+
+        <details><summary>More</summary><p>Hidden until opened.</p></details>
+
+        """
+    ) + f"{code}\n\n{callouts}\n"
+
+
 PAGES = {
     "about.md": """\
         ---
@@ -271,6 +319,7 @@ def write_sample_site(
                 path.write_bytes(tiny_png())
             else:
                 path.write_text(textwrap.dedent(text), encoding="utf-8")
+    (root / "content/posts/kitchen-sink.md").write_text(kitchen_sink(), encoding="utf-8")
     (root / "static").mkdir(exist_ok=True)
     (root / "static" / "robots-note.txt").write_text("static file\n", encoding="utf-8")
     return root

@@ -36,7 +36,7 @@ def test_sitemap_lists_every_page_once_with_its_last_change(out: Path) -> None:
     assert "https://x.org/notes/archives/" in urls
     assert not any("/page/" in url or "404" in url or "search" in url for url in urls)
     posts = [url for url in urls if "/posts/" in url]
-    assert len(posts) == 13
+    assert len(posts) == 14
 
 
 def test_robots_txt_names_the_sitemap(out: Path) -> None:

@@ -11,6 +11,7 @@
     copied: zh ? "已复制" : "Copied",
     label: zh ? "复制代码" : "Copy code",
     failed: zh ? "复制失败" : "Copy failed",
+    section: zh ? "本节链接：" : "Link to this section: ",
   };
 
   // Theme toggle: remembers an explicit choice; otherwise follows the system.
@@ -117,6 +118,16 @@
         }, 1800);
       });
     }
+  }
+
+  // A link to each section of a post, shown beside its heading on hover and focus.
+  for (const heading of document.querySelectorAll(".post-body :is(h2, h3, h4)[id]")) {
+    const anchor = document.createElement("a");
+    anchor.className = "heading-anchor";
+    anchor.href = `#${encodeURIComponent(heading.id)}`;
+    anchor.setAttribute("aria-label", text.section + heading.textContent.trim());
+    anchor.textContent = "#";
+    heading.append(anchor);
   }
 
   // A formula wider than the column scrolls; make it reachable by keyboard when it does.
