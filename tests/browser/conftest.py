@@ -35,7 +35,7 @@ SAMPLE_BASE = "/notes/"  # the sample site lives under a sub-path, as on GitHub 
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

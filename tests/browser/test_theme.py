@@ -63,7 +63,10 @@ def test_pagination_leads_where_it_says(page: Any, served: Served) -> None:
     assert pagination.locator('[aria-current="page"]').inner_text() == "1"
     pagination.get_by_role("link", name="第 2 页").click()
     page.wait_for_url(served.url("sample", "page/2/"))
-    assert page.get_by_role("navigation", name="分页").locator('[aria-current="page"]').inner_text() == "2"
+    assert (
+        page.get_by_role("navigation", name="分页").locator('[aria-current="page"]').inner_text()
+        == "2"
+    )
     page.get_by_role("navigation", name="分页").locator('a[rel="next"]').click()
     page.wait_for_url(served.url("sample", "page/3/"))
     page.get_by_role("navigation", name="分页").locator('a[rel="prev"]').click()
@@ -131,8 +134,12 @@ def test_the_theme_is_set_before_first_paint(browser: Any, served: Served) -> No
         "**/notes/",
         lambda route: route.fulfill(
             response=route.fetch(),
-            body=route.fetch().text().replace(
-                "<body>", "<body><script>console.log(document.documentElement.dataset.theme)</script>", 1
+            body=route.fetch()
+            .text()
+            .replace(
+                "<body>",
+                "<body><script>console.log(document.documentElement.dataset.theme)</script>",
+                1,
             ),
         ),
     )
@@ -147,8 +154,9 @@ def _focus_ring(page: Any) -> dict[str, str] | None:
             const el = document.activeElement;
             if (!el || el === document.body) return null;
             const style = getComputedStyle(el);
-            return {tag: el.tagName, href: el.getAttribute('href') || '', text: el.textContent.trim(),
-                    outline: style.outlineStyle, width: style.outlineWidth, shadow: style.boxShadow};
+            return {tag: el.tagName, href: el.getAttribute('href') || '',
+                    text: el.textContent.trim(), outline: style.outlineStyle,
+                    width: style.outlineWidth, shadow: style.boxShadow};
         }"""
     )
 
@@ -158,7 +166,9 @@ def test_tab_reaches_every_link_with_visible_focus(page: Any, served: Served, na
     page.goto(served.url("sample", PAGES[name]))
     links = page.eval_on_selector_all(
         "a[href]",
-        "links => links.filter(a => a.getClientRects().length && getComputedStyle(a).visibility !== 'hidden').map(a => a.getAttribute('href'))",
+        """links => links
+            .filter(a => a.getClientRects().length && getComputedStyle(a).visibility !== 'hidden')
+            .map(a => a.getAttribute('href'))""",
     )
     reached = []
     for _ in range(len(links) + 40):

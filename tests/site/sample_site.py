@@ -243,11 +243,12 @@ def kitchen_sink() -> str:
     code = highlight(CODE_SAMPLE, PythonLexer(), HtmlFormatter(hl_lines=[3])).strip()
     callouts = "\n".join(
         f'<div class="callout callout-{kind}"><p class="callout-title">{kind}</p>'
-        f"<p>A {kind} callout with <code>code</code> and a <a href=\"#x\">link</a>.</p></div>"
+        f'<p>A {kind} callout with <code>code</code> and a <a href="#x">link</a>.</p></div>'
         for kind in ("note", "tip", "important", "warning", "caution")
     )
-    return textwrap.dedent(
-        """\
+    return (
+        textwrap.dedent(
+            """\
         ---
         title: Kitchen sink 样式总览
         date: 2025-06-01
@@ -256,7 +257,9 @@ def kitchen_sink() -> str:
         ---
         Everything a note may contain, to see the theme style it.
 
-        <p id="x">A formula that could not be rendered: <code class="math-error">\\frac{1}{</code>.</p>
+        <p id="x">A formula that failed: <code class="math-error">\\frac{1}{</code>.</p>
+
+        Enclosures: $\\boxed{E = mc^2}$, $\\cancel{x}$, $\\xcancel{ab}$ and $\\sout{z}$.
 
         Term
         : Its definition, with <kbd>Ctrl</kbd> + <kbd>C</kbd> and <mark>marked</mark> text.
@@ -266,7 +269,9 @@ def kitchen_sink() -> str:
         <details><summary>More</summary><p>Hidden until opened.</p></details>
 
         """
-    ) + f"{code}\n\n{callouts}\n"
+        )
+        + f"{code}\n\n{callouts}\n"
+    )
 
 
 PAGES = {

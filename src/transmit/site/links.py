@@ -8,8 +8,9 @@ from urllib.parse import quote, urljoin, urlsplit
 from transmit.config import Config
 
 _SAFE = "/-._~#"
-# An attribute holding a URL, inside a start tag; the value quoted either way or bare.
-_TAG = re.compile(r"<[A-Za-z][^\s/>]*(?:\s[^<>]*?)?/?>")
+# A start tag with an attribute that holds a URL, and such an attribute (value quoted either way
+# or bare).
+_TAG = re.compile(r"<[A-Za-z][^<>]*?\s(?:href|src|poster|cite|srcset)\s*=[^<>]*>", re.IGNORECASE)
 _URL_ATTRIBUTE = re.compile(
     r"""(?P<lead>\s(?:href|src|poster|cite|srcset)\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
     re.IGNORECASE,

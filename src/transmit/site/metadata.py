@@ -3,18 +3,23 @@ Twitter card and, for posts, JSON-LD. Values are plain text here; templates esca
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from transmit.config import Config
-from transmit.render.text import html_to_text
 from transmit.site.entry import Entry
 from transmit.site.links import absolute_url
 
 DESCRIPTION_LENGTH = 160
+_SKIPPED = re.compile(
+    r"<(math|pre|table|figure|script|style|svg|sup|button)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE
+)
+_TAGS = re.compile(r"<[^>]*>")
 # Characters that would end a <script> element or break JavaScript parsers, as JSON escapes.
 _JSON_ESCAPES = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -80,7 +85,13 @@ def post_description(entry: Entry) -> str:
     with), else the body's text."""
     if entry.post.summary and entry.post.summary.strip():
         return shorten(entry.post.summary)
-    return shorten(html_to_text(entry.rendered.excerpt_html) or entry.rendered.text)
+    return shorten(plain_text(entry.rendered.excerpt_html) or entry.rendered.text)
+
+
+def plain_text(markup: str) -> str:
+    """The prose of an excerpt: formulas, code, tables and footnote marks left out, tags
+    dropped, entities read. A quick cut, as a one-line description needs no more."""
+    return html.unescape(_TAGS.sub(" ", _SKIPPED.sub(" ", markup)))
 
 
 def post_meta(config: Config, entry: Entry, category: str | None) -> PageMeta:

@@ -26,7 +26,7 @@ def prepare_body(markup: str) -> str:
     """`markup` with focusable code blocks and tables wrapped in a focusable scroller."""
     if "<pre" in markup or "<PRE" in markup:
         markup = _PRE.sub(_focusable_pre, markup)
-    if "<table" in markup.lower() and TABLE_WRAPPER not in markup:
+    if ("<table" in markup or "<TABLE" in markup) and TABLE_WRAPPER not in markup:
         markup = _TABLE_OPEN.sub(TABLE_WRAPPER + "<table", markup)
         markup = _TABLE_CLOSE.sub("</table></div>", markup)
     return markup
