@@ -148,8 +148,11 @@
   if (toc) {
     const details = toc.querySelector("details");
     const wide = matchMedia("(min-width: 75rem)");
+    const summary = toc.querySelector("summary");
     const fit = () => {
+      // Beside the post the contents are always shown; their summary is only a heading there.
       if (details && wide.matches) details.open = true;
+      if (summary) summary.tabIndex = wide.matches ? -1 : 0;
     };
     fit();
     wide.addEventListener("change", fit);
