@@ -37,6 +37,9 @@ class Config:
     toc: bool = False
     unsafe_html: bool = True
     math_macros: tuple[tuple[str, str], ...] = ()
+    # [math] markdown_escaped = true: formulas were written for Markdown engines that unescape
+    # before MathJax sees them (`\_`, `\*`, `\\\\`); transmit unescapes them the same way
+    math_markdown_escaped: bool = False
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -112,6 +115,7 @@ _OPTIONS = (
     _Option("toc", "", bool),
     _Option("unsafe_html", "markdown", bool),
     _Option("macros", "math", dict, _macros),
+    _Option("markdown_escaped", "math", bool),
 )
 _TABLES = {option.table for option in _OPTIONS if option.table}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table"}
@@ -206,6 +210,7 @@ def parse_config(text: str, path: Path, site_dir: Path) -> Config:
         toc=values.get("toc", False),
         unsafe_html=values.get("markdown.unsafe_html", True),
         math_macros=tuple(sorted(values.get("math.macros", {}).items())),
+        math_markdown_escaped=values.get("math.markdown_escaped", False),
         source_text=text,
     )
 

@@ -56,6 +56,11 @@ def render_options(config: Config) -> RenderOptions:
         unsafe_html=config.unsafe_html,
         math_macros=config.math_macros,
         excerpt_length=config.excerpt_length,
+        toc=config.toc,
+        language=config.language,
+        base_path=config.base_path,
+        site_dir=config.site_dir,
+        math_markdown_escaped=config.math_markdown_escaped,
     )
 
 
@@ -101,6 +106,16 @@ def _bundle_files(posts: Sequence[Post]) -> Iterator[CopiedFile]:
                 yield CopiedFile(post.path + source.relative_to(post.bundle_dir).as_posix(), source)
 
 
+def _asset_files(rendered: Sequence[RenderedPost]) -> Iterator[CopiedFile]:
+    """Files beside posts (not in a bundle) that their images use, each copied once."""
+    seen: set[str] = set()
+    for result in rendered:
+        for asset in result.assets:
+            if asset.output not in seen:
+                seen.add(asset.output)
+                yield CopiedFile(asset.output, asset.source)
+
+
 def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     """Build the site in `site_dir`; raises TransmitError (BuildFailed) on input problems."""
     from transmit.site.theme import THEME_DIR
@@ -129,7 +144,11 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     entries = [Entry(post, result) for post, result in zip(published, rendered, strict=True)]
     pages = assemble_pages(config, entries)
     out_dir = options.out_dir or (site_dir / DEFAULT_OUTPUT)
-    copies = [*_static_files(config, THEME_DIR / "static"), *_bundle_files(published)]
+    copies = [
+        *_static_files(config, THEME_DIR / "static"),
+        *_bundle_files(published),
+        *_asset_files(rendered),
+    ]
     files = replace_output(out_dir, pages, copies)
     return BuildSummary(
         out_dir=out_dir,
