@@ -1,6 +1,7 @@
 """Shared browser fixtures: the sites are built once per session and served by http.server on
 127.0.0.1 (an ephemeral port, in a thread); one Chromium (Debian's, /usr/bin/chromium) is
-launched once. Each test gets a fresh context, so storage never leaks between tests."""
+launched once for the module. Each test gets a fresh context, so storage never leaks between
+tests."""
 
 from __future__ import annotations
 
@@ -79,8 +80,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module (tests/browser has one): Playwright's sync API allows one
+    instance at a time in a thread, and other modules (the search tests) start their own."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (scripts/install-test-system-deps)")
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -282,10 +282,13 @@ def test_copy_button_copies_the_code(browser: Any, served: Served) -> None:
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.origin)
     page = context.new_page()
     page.goto(served.url("sample", PAGES["post"]))
-    button = page.locator("button.copy-code").first
+    button = page.locator("button.code-copy, button.copy-code").first
     button.focus()
     button.click()
-    assert button.inner_text() in ("已复制", "Copied")
+    page.wait_for_function(
+        "button => button.classList.contains('is-copied')", arg=button.element_handle()
+    )
+    assert button.inner_text() == "已复制"
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("import numpy as np\n") and copied.endswith("keepdims=True)")
     context.close()

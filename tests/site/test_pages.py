@@ -80,7 +80,8 @@ def test_a_post_page_has_everything_around_the_text(out: Path) -> None:
     toc = hrefs(html, 'class="toc"')
     assert toc == ["#定义-definition", "#推导", "#代码-code"]
     assert 'class="footnotes"' in html
-    assert '<pre tabindex="0">' in html and 'class="table-scroll" tabindex="0"' in html
+    assert '<pre class="highlight" tabindex="0">' in html
+    assert 'class="table-scroll" tabindex="0"' in html
     nav = hrefs(html, 'class="post-nav"')
     assert nav == ["/posts/attention/"]  # the newest post has no next
     related = hrefs(html, 'class="related"')

@@ -16,7 +16,6 @@ from transmit.site.entry import Entry
 from transmit.site.feeds import Feed, FeedBodies, atom_feed, rss_feed
 from transmit.site.i18n import strings_for
 from transmit.site.metadata import PageMeta, post_meta, site_meta
-from transmit.site.outline import TocItem, toc_for
 from transmit.site.pagination import Pager, paginate
 from transmit.site.related import related_posts
 from transmit.site.sitemap import SITEMAP_PATH, SitemapEntry, robots_txt, sitemap
@@ -72,18 +71,11 @@ def check_page_paths(pages: Sequence[Entry]) -> None:
             )
 
 
-def toc_of(config: Config, entry: Entry) -> tuple[str, tuple[TocItem, ...]]:
-    """The renderer's contents HTML if it made one, else headings read from the post's HTML;
-    shown when the post asks (`toc:`) or the site does (`toc = true`)."""
-    wanted = entry.post.toc if entry.post.toc is not None else config.toc
-    if not wanted:
-        return "", ()
-    given = getattr(entry.rendered, "toc_html", None)
-    if isinstance(given, str) and given.strip():
-        return given, ()
-    items = toc_for(entry.rendered.html)
-    count = sum(1 + len(item.children) for item in items)
-    return ("", items) if count >= MIN_TOC_HEADINGS else ("", ())
+def toc_of(entry: Entry) -> str:
+    """The contents list the renderer made when the post (or the site) asks for one; a single
+    heading needs no list."""
+    rendered = entry.rendered
+    return rendered.toc_html if len(rendered.toc) >= MIN_TOC_HEADINGS else ""
 
 
 class SiteWriter:
@@ -148,7 +140,6 @@ def _post_pages(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) 
         trail = taxonomy.trail(entry.post.category) if entry.post.category else ()
         crumbs = [(writer.ui["home"], ""), *((c.name, c.path) for c in trail)]
         section = " / ".join(entry.post.category) or None
-        toc_html, toc = toc_of(config, entry)
         writer.page(
             entry.post.path,
             "post.html",
@@ -158,8 +149,7 @@ def _post_pages(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) 
             crumbs=crumbs,
             tags=[taxonomy.tag(name) for name in entry.post.tags],
             neighbours=links,
-            toc_html=toc_html,
-            toc=toc,
+            toc_html=toc_of(entry),
         )
         writer.sitemap.append(SitemapEntry(entry.post.path, entry.last_modified))
 

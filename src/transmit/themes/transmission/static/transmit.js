@@ -45,8 +45,6 @@
     if (choice !== "light" && choice !== "dark") apply(event.matches ? "light" : "dark");
   });
 
-  // Copy buttons on code blocks. A renderer may already have put a button.copy-code in the
-  // block's wrapper; otherwise one is added.
   let announcer = null;
   const announce = (message) => {
     if (!announcer) {
@@ -60,10 +58,13 @@
       announcer.textContent = message;
     }, 50);
   };
+
+  // Copy buttons. The renderer writes a hidden button.code-copy in each block's header; it is
+  // shown and wired here. A bare <pre> (raw HTML) gets a button.copy-code of its own.
   const codeText = (pre) => {
     const code = pre.querySelector("code") || pre;
     const copy = code.cloneNode(true);
-    for (const number of copy.querySelectorAll(".linenos, .lineno, .ln")) number.remove();
+    for (const number of copy.querySelectorAll(".linenos, .lineno")) number.remove();
     return copy.textContent.replace(/\n$/, "");
   };
   const writeClipboard = async (value) => {
@@ -81,42 +82,48 @@
     area.remove();
     if (!done) throw new Error("copy refused");
   };
+  const wire = (button, pre) => {
+    const label = button.textContent.trim() || text.copy;
+    let timer = 0;
+    button.hidden = false;
+    button.setAttribute("aria-label", text.label);
+    button.addEventListener("click", async () => {
+      try {
+        await writeClipboard(codeText(pre));
+        button.textContent = text.copied;
+        button.classList.add("is-copied");
+        announce(text.copied);
+      } catch {
+        announce(text.failed);
+      }
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        button.textContent = label;
+        button.classList.remove("is-copied");
+      }, 1800);
+    });
+  };
   if (navigator.clipboard || document.queryCommandSupported?.("copy")) {
     for (const pre of document.querySelectorAll(".prose pre")) {
-      if (pre.closest(".linenodiv")) continue;
-      let box = pre.closest(".code-block, .highlight");
-      if (!box || !box.closest(".prose")) {
+      const block = pre.closest(".code-block");
+      const given = block?.querySelector("button.code-copy, button.copy-code");
+      if (given) {
+        wire(given, pre);
+        continue;
+      }
+      let box = pre.parentElement.matches("div.highlight") ? pre.parentElement : block;
+      if (!box) {
         box = document.createElement("div");
         box.className = "code-block";
         pre.before(box);
         box.append(pre);
       }
-      let button = box.querySelector("button.copy-code");
-      if (!button) {
-        button = document.createElement("button");
-        button.type = "button";
-        button.className = "copy-code";
-        button.textContent = text.copy;
-        button.setAttribute("aria-label", text.label);
-        box.append(button);
-      }
-      let timer = 0;
-      button.addEventListener("click", async () => {
-        const target = box.querySelector("pre") || pre;
-        try {
-          await writeClipboard(codeText(target));
-          button.textContent = text.copied;
-          button.classList.add("is-copied");
-          announce(text.copied);
-        } catch {
-          announce(text.failed);
-        }
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          button.textContent = text.copy;
-          button.classList.remove("is-copied");
-        }, 1800);
-      });
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-code";
+      button.textContent = text.copy;
+      box.append(button);
+      wire(button, pre);
     }
   }
 
@@ -144,7 +151,7 @@
   }
 
   // Table of contents: open beside the post on wide screens, the current section marked.
-  const toc = document.querySelector(".toc");
+  const toc = document.querySelector(".post > .toc") || document.querySelector(".toc");
   if (toc) {
     const details = toc.querySelector("details");
     const wide = matchMedia("(min-width: 75rem)");
