@@ -94,9 +94,11 @@ def _base_url(value: str) -> str | None:
 
 def _encoding(value: str) -> str | None:
     try:
-        b"".decode(value)  # also refuses codecs that are not text encodings (rot13, hex)
+        b"x".decode(value)  # also refuses codecs that are not text encodings (rot13, hex)
     except LookupError:
         return "use a Python codec name such as 'gb18030', 'big5' or 'cp1252'"
+    except UnicodeDecodeError:
+        pass  # a real text codec that wants more than one byte (utf-16)
     return None
 
 

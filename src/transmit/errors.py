@@ -93,3 +93,24 @@ class BuildWarning:
 
     def __str__(self) -> str:
         return f"{_location(self.path, self.line)}{printable(self.message)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding of `transmit check`, printed `path:line:col: level: message`."""
+
+    path: str | None
+    line: int | None
+    column: int | None
+    level: str  # "error", "warning" or "note"
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{location(self.path, self.line, self.column)}{self.level}: {printable(self.message)}"
+        )
+
+    @classmethod
+    def of(cls, error: TransmitError | BuildWarning, level: str) -> Problem:
+        path = None if error.path is None else str(error.path)
+        return cls(path, error.line, None, level, error.message)

@@ -67,10 +67,12 @@ def is_binary(raw: bytes) -> bool:
         return True
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
-    if b"\x00" in head:
+    # a stray NUL pasted into a note does not make it binary; many NULs or controls do
+    nuls = head.count(0)
+    if nuls > 1 and nuls * 100 > len(head):
         return True
     controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
-    return controls > len(head) // 10
+    return controls * 10 > len(head)
 
 
 def _mostly_cjk(text: str) -> bool:

@@ -94,10 +94,10 @@ def walk_files(root: Path, boundary: Path, site_dir: Path, *, skip_hidden: bool 
                     skip(path, f"is a symbolic link to {target}, outside {where}/")
                     continue
                 if target.is_dir():
-                    if _inside(start, target) or target in visited:
+                    if _inside(start, target) or _inside(Path(folder).resolve(), target):
                         skip(path, "is a symbolic link loop")
                         continue
-                    if _inside(target, start):
+                    if _inside(target, start) or target in visited:
                         skip(path, f"links to {_display(target, site_dir)}, which is read anyway")
                         continue
             try:
