@@ -12,7 +12,9 @@ from transmit.cli import main
 
 GOOD = "---\ntitle: Good Post\ndate: 2020-01-01\n---\n\nThe rest of the site.\n"
 # One diagnostic line: `path:line[:col]: [warning: ]message`, no traceback, no raw controls.
-LINE = re.compile(r"^[^\s:][^:]*(?::\d+){0,2}: \S.*$")
+LINE = re.compile(
+    r"^(?:[^\s:][^:]*(?::\d+){0,2}: \S.*|interrupted; the previous output is unchanged)$"
+)
 
 
 @dataclass(frozen=True, slots=True)

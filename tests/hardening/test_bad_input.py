@@ -262,7 +262,18 @@ def test_tex_that_cannot_render_is_a_warning_with_its_line_and_source_shown(
         "<span>" * 5000 + "x\n",
         "$" + "{" * 5000 + "$\n",
     ],
-    ids=["list", "quote", "quotes", "dash-list", "ordered", "emphasis", "brackets", "divs", "spans", "braces"],
+    ids=[
+        "list",
+        "quote",
+        "quotes",
+        "dash-list",
+        "ordered",
+        "emphasis",
+        "brackets",
+        "divs",
+        "spans",
+        "braces",
+    ],
 )
 def test_deep_nesting_never_crashes_the_build(
     body: str, make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
@@ -279,7 +290,9 @@ def test_deep_nesting_never_crashes_the_build(
     reason="render/: markdown-it's maxNesting (20) drops the text below that depth; "
     "reported to the render helper",
 )
-@pytest.mark.parametrize("body", [">" * 40 + " deep words\n", "".join("  " * i + f"- item{i}\n" for i in range(40))])
+@pytest.mark.parametrize(
+    "body", [">" * 40 + " deep words\n", "".join("  " * i + f"- item{i}\n" for i in range(40))]
+)
 def test_text_below_the_nesting_limit_is_not_lost(
     body: str, make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -308,7 +321,9 @@ def test_a_source_over_the_size_limit_is_an_error(
     site = make_site({BAD: H + "x" * 2000, "content/posts/good.md": GOOD})
     run = transmit(capsys, "build", site)
     assert run.status == 1
-    assert run.lines == [f"{BAD}: is 0 MB; a post can be at most 0 MB: split it, or move it out of content/"]
+    assert run.lines == [
+        f"{BAD}: is 0 MB; a post can be at most 0 MB: split it, or move it out of content/"
+    ]
 
 
 def test_an_unreadable_post_is_an_error(
@@ -412,7 +427,9 @@ def test_nfc_and_nfd_names_of_one_file_are_one_address(
 def test_a_page_on_the_sites_own_address_is_an_error(
     make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site = make_site({"content/pages/tags.md": "# Tags\n", "content/pages/x.md": "---\nslug: 404.html\n---\n"})
+    site = make_site(
+        {"content/pages/tags.md": "# Tags\n", "content/pages/x.md": "---\nslug: 404.html\n---\n"}
+    )
     run = transmit(capsys, "build", site)
     assert run.status == 1
     assert sorted(run.lines) == [
@@ -480,7 +497,12 @@ def test_a_bundle_never_copies_files_from_outside_content(
 ) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"secret")
-    site = make_site({"content/posts/bundle/index.md": H + "![x](pic.png)\n", "content/posts/bundle/ok.png": b"ok"})
+    site = make_site(
+        {
+            "content/posts/bundle/index.md": H + "![x](pic.png)\n",
+            "content/posts/bundle/ok.png": b"ok",
+        }
+    )
     (site / "content/posts/bundle/pic.png").symlink_to(secret)
     run = transmit(capsys, "build", site)
     _ = run
@@ -503,7 +525,10 @@ def test_a_missing_site_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     (tmp_path / "content/posts").mkdir(parents=True)
     run = transmit(capsys, "build", tmp_path)
     assert run.status == 1
-    assert run.lines == [f"{tmp_path / 'site.toml'}: no site.toml here; is this a site folder? (transmit init DIR makes one)"]
+    assert run.lines == [
+        f"{tmp_path / 'site.toml'}: no site.toml here; is this a site folder? "
+        "(transmit init DIR makes one)"
+    ]
 
 
 def test_a_missing_site_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -524,7 +549,10 @@ def test_a_missing_site_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ids=["directory", "gbk", "deep", "invalid", "duplicate-table"],
 )
 def test_an_unreadable_or_broken_site_toml(
-    make, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+    make,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
 ) -> None:
     make(tmp_path / "site.toml")
     run = transmit(capsys, "build", tmp_path)
@@ -536,7 +564,11 @@ def test_an_unreadable_or_broken_site_toml(
 @pytest.mark.parametrize(
     ("name", "text", "line"),
     [
-        ("post.html", "{% extends 'base.html' %}\n{% block main %}\n{{ entry.post.title }\n{% endblock %}\n", 3),
+        (
+            "post.html",
+            "{% extends 'base.html' %}\n{% block main %}\n{{ entry.post.title }\n{% endblock %}\n",
+            3,
+        ),
         ("base.html", "<html>\n{% block main %}\n{% endblok %}\n", 3),
         ("index.html", "{% for x in %}{% endfor %}\n", 1),
     ],
@@ -548,4 +580,6 @@ def test_a_template_override_with_a_syntax_error_names_template_and_line(
     run = transmit(capsys, "build", site)
     assert run.status == 1
     (reported,) = run.lines
-    assert re.match(rf"^\S*templates/{re.escape(name)}:{line}: template error: ", reported), reported
+    assert re.match(rf"^\S*templates/{re.escape(name)}:{line}: template error: ", reported), (
+        reported
+    )

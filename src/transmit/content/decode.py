@@ -85,6 +85,13 @@ def _mostly_cjk(text: str) -> bool:
 
 def guess_encoding(raw: bytes) -> tuple[str, str] | None:
     """(name for people, name for iconv) of the legacy encoding `raw` most likely uses."""
+    try:  # Japanese text has kana, which GB18030 would read as Chinese noise
+        text = raw.decode("shift_jis")
+        wide = [char for char in text if ord(char) > 0x7F]
+        if wide and sum("\u3040" <= char <= "\u30ff" for char in wide) >= 0.2 * len(wide):
+            return "Shift_JIS", "SHIFT_JIS"
+    except UnicodeDecodeError:
+        pass
     for codec, label, iconv in _LEGACY:
         try:
             text = raw.decode(codec)

@@ -56,8 +56,9 @@ _OPENERS = (
     yaml.BlockMappingStartToken,
 )
 _CLOSERS = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
-# What a wrong explicit tag (`!!int abc`, `!!bool maybe`) or an impossible implicit date raises.
-_CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError)
+# What a wrong explicit tag (`!!int abc`, `!!int` with no digits, `!!bool maybe`) or an
+# impossible implicit date raises from inside PyYAML's constructors: any ordinary exception.
+_CONSTRUCT_ERRORS = (yaml.YAMLError, Exception)
 
 
 @dataclass(frozen=True, slots=True)

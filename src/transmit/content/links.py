@@ -32,6 +32,15 @@ class _LinkCollector(HTMLParser):
         self.images: list[str] = []
         self.ids: set[str] = set()
 
+    def parse_html_declaration(self, i: int) -> int:
+        # Python 3.11's parser asserts on a malformed `<![` (raw HTML may hold one); a browser
+        # reads it as a bogus comment up to the next `>`, and so does this.
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            end = self.rawdata.find(">", i)
+            return len(self.rawdata) if end < 0 else end + 1
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value for name, value in attrs if value is not None}
         if "id" in values:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -258,8 +258,8 @@ def parse_post(
 
 def _modified_date(display: Path, modified: float | None, zone: Any) -> datetime:
     try:
-        if modified is not None:
-            return parse_date(datetime.fromtimestamp(modified), zone)
+        if modified is not None:  # an instant: the same date on every machine, in the site zone
+            return parse_date(datetime.fromtimestamp(modified, UTC), zone).astimezone(zone)
     except (OverflowError, OSError, ValueError):
         pass
     raise SourceError(

@@ -64,7 +64,9 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
     body_html, warnings = _render(post.body, post, options, post.body_line, "")
     text = html_to_text(body_html)
     if post.summary:
-        excerpt_html, _ = _render(post.summary, post, options, 1, "excerpt-")
+        # a front matter value: its raw HTML is escaped like every other value's
+        safe = RenderOptions(False, options.math_macros, options.excerpt_length)
+        excerpt_html, _ = _render(post.summary, post, safe, 1, "excerpt-")
     elif (more := MORE_MARK.search(post.body)) is not None:
         excerpt_html, _ = _render(post.body[: more.start()], post, options, post.body_line, "x-")
     else:
