@@ -31,3 +31,9 @@ test: $(TESTING)
 lint: $(TESTING)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Speed against Hugo on the same posts (see benchmarks/README.md), e.g.
+# make bench BENCH_ARGS="--posts 1000 --posts 10000 --search --json bench.json"
+BENCH_ARGS ?= --posts 1000 --search
+bench: $(RUNTIME)
+	$(PYTHON) benchmarks/run.py --transmit "$(CURDIR)/$(BIN)/transmit" $(BENCH_ARGS)

@@ -39,6 +39,9 @@ class Config:
     unsafe_html: bool = True
     math_macros: tuple[tuple[str, str], ...] = ()
     encoding: str = "utf-8"  # tried when a source is not UTF-8 (with a warning), e.g. "gb18030"
+    # [math] markdown_escaped = true: formulas were written for Markdown engines that unescape
+    # before MathJax sees them (`\_`, `\*`, `\\\\`); transmit unescapes them the same way
+    math_markdown_escaped: bool = False
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -125,6 +128,7 @@ _OPTIONS = (
     _Option("unsafe_html", "markdown", bool),
     _Option("macros", "math", dict, _macros),
     _Option("encoding", "", str, _encoding),
+    _Option("markdown_escaped", "math", bool),
 )
 _TABLES = {option.table for option in _OPTIONS if option.table}
 # one pass, no nested quantifiers over the same characters: lines may be long and odd
@@ -224,6 +228,7 @@ def parse_config(text: str, path: Path, site_dir: Path) -> Config:
         unsafe_html=values.get("markdown.unsafe_html", True),
         math_macros=tuple(sorted(values.get("math.macros", {}).items())),
         encoding=codecs.lookup(values.get("encoding", "utf-8")).name,
+        math_markdown_escaped=values.get("math.markdown_escaped", False),
         source_text=text,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,3 +41,8 @@ def transmit(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
 
 def page(site: Path, path: str) -> str:
     return (site / "public" / path / "index.html").read_text(encoding="utf-8")
+
+
+def visible(markup: str) -> str:
+    """The characters a reader sees: tags dropped (highlighting splits code into spans)."""
+    return html.unescape(re.sub(r"<[^>]*>", "", markup))

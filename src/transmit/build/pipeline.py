@@ -57,6 +57,11 @@ def render_options(config: Config) -> RenderOptions:
         unsafe_html=config.unsafe_html,
         math_macros=config.math_macros,
         excerpt_length=config.excerpt_length,
+        toc=config.toc,
+        language=config.language,
+        base_path=config.base_path,
+        site_dir=config.site_dir,
+        math_markdown_escaped=config.math_markdown_escaped,
     )
 
 
@@ -114,6 +119,17 @@ def _bundle_files(posts: Sequence[Post], content: Path) -> Iterator[CopiedFile]:
             yield CopiedFile(post.path + source.relative_to(post.bundle_dir).as_posix(), source)
 
 
+def _asset_files(rendered: Sequence[RenderedPost], content: Path) -> Iterator[CopiedFile]:
+    """Files beside posts (not in a bundle) that their images use, each copied once; never
+    through a symbolic link that leaves content/."""
+    seen: set[str] = set()
+    for result in rendered:
+        for asset in result.assets:
+            if asset.output not in seen and content in asset.source.resolve().parents:
+                seen.add(asset.output)
+                yield CopiedFile(asset.output, asset.source)
+
+
 def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     """Build the site in `site_dir`; raises TransmitError (BuildFailed) on input problems."""
     from transmit.site.theme import THEME_DIR
@@ -144,7 +160,11 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     pages = assemble_pages(config, entries)
     out_dir = options.out_dir or (site_dir / DEFAULT_OUTPUT)
     content = (site_dir / "content").resolve()
-    copies = [*_static_files(config, THEME_DIR / "static"), *_bundle_files(published, content)]
+    copies = [
+        *_static_files(config, THEME_DIR / "static"),
+        *_bundle_files(published, content),
+        *_asset_files(rendered, content),
+    ]
     try:
         files = replace_output(out_dir, pages, copies)
     except OSError as error:  # a full disk, a read-only folder, a file where a folder must go

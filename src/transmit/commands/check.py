@@ -68,7 +68,8 @@ def _files_below(root: Path, boundary: Path, site_dir: Path, prefix: str) -> Ite
 
 
 def _outputs(config: Config, published: Sequence[tuple[Post, RenderedPost]]) -> set[str]:
-    """Every path the build would write: pages (assembled, not written), static, bundles."""
+    """Every path the build would write: pages (assembled, not written), static files, bundle
+    files and the images copied from beside posts."""
     from transmit.site.assemble import Entry, assemble_pages
     from transmit.site.theme import THEME_DIR
 
@@ -80,6 +81,7 @@ def _outputs(config: Config, published: Sequence[tuple[Post, RenderedPost]]) -> 
     static = site_dir / "static"
     outputs.update(_files_below(static, static.resolve(), site_dir, ""))
     content = (site_dir / "content").resolve()
+    outputs.update(asset.output for _, rendered in published for asset in rendered.assets)
     for post, _ in published:
         if post.bundle_dir is not None:
             outputs.update(
@@ -135,7 +137,6 @@ def check_site(site_dir: Path, options: CheckOptions) -> CheckReport:
         base_url=config.base_url,
         base_path=config.base_path,
         content_dir=site_dir / "content",
-        static_dir=site_dir / "static",
         published=frozenset(post.rel_path for post, _ in published),
     )
     for post, _ in rendered_posts:

@@ -1,5 +1,6 @@
 """Links between posts, checked on the rendered pages: relative `.md` paths and site URLs must
-lead to a page the site has, `#anchors` to an id on it, and images to a file."""
+lead to a page the site has, and `#anchors` to an id on it. (Images are the renderer's: it
+resolves each one and warns about those it cannot find.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ class PageLinks:
     """What one rendered page links to, and the ids an anchor on it may name."""
 
     hrefs: tuple[str, ...]
-    images: tuple[str, ...]
     ids: frozenset[str]
 
 
@@ -29,7 +29,6 @@ class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.hrefs: list[str] = []
-        self.images: list[str] = []
         self.ids: set[str] = set()
 
     def parse_html_declaration(self, i: int) -> int:
@@ -49,21 +48,19 @@ class _LinkCollector(HTMLParser):
             self.ids.add(values["name"])
         if tag == "a" and "href" in values:
             self.hrefs.append(values["href"])
-        elif tag == "img" and "src" in values:
-            self.images.append(values["src"])
 
 
 def page_links(markup: str) -> PageLinks:
     collector = _LinkCollector()
     collector.feed(markup)
     collector.close()
-    return PageLinks(tuple(collector.hrefs), tuple(collector.images), frozenset(collector.ids))
+    return PageLinks(tuple(collector.hrefs), frozenset(collector.ids))
 
 
 @dataclass(frozen=True, slots=True)
 class SiteTargets:
     """Everything a link may lead to: posts by source file and by address, every output path
-    (pages, feeds, static and bundle files), and the ids of each post's page."""
+    (pages, feeds, static, bundle and image files), and the ids of each post's page."""
 
     by_source: Mapping[str, Post]  # os.path.normpath of the absolute source path
     by_path: Mapping[str, Post]  # output path of the post's page ("posts/a/index.html")
@@ -72,7 +69,6 @@ class SiteTargets:
     base_url: str
     base_path: str
     content_dir: Path
-    static_dir: Path
     published: frozenset[str]  # rel_paths the build writes (not drafts or future posts)
 
 
@@ -130,7 +126,7 @@ def _anchor_problem(target: Post, fragment: str, site: SiteTargets) -> str | Non
 
 
 def check_post_links(post: Post, links: PageLinks, site: SiteTargets) -> list[Problem]:
-    """Broken links (errors), links to unpublished posts and missing images (warnings)."""
+    """Broken links and anchors (errors), links to unpublished posts (warnings)."""
     problems: list[Problem] = []
     found: dict[str, int] = {}
 
@@ -167,10 +163,6 @@ def check_post_links(post: Post, links: PageLinks, site: SiteTargets) -> list[Pr
             _check_target(target, fragment, href, site, report)
         elif key not in site.outputs and key + "/index.html" not in site.outputs:
             report("error", href, f"link {shown(href)}: the site has no page at {shown(path)}")
-    for src in links.images:
-        problem = _image_problem(src, post, site)
-        if problem is not None:
-            report("warning", src, problem)
     return problems
 
 
@@ -179,20 +171,3 @@ def _check_target(target: Post, fragment: str, href: str, site: SiteTargets, rep
         report("warning", href, f"link {shown(href)} leads to {target.rel_path}, not published")
     elif (anchor := _anchor_problem(target, fragment, site)) is not None:
         report("error", href, f"link {shown(href)}: {target.rel_path} {anchor}")
-
-
-def _image_problem(src: str, post: Post, site: SiteTargets) -> str | None:
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc:
-        return None  # remote images and data: URLs are the writer's business
-    raw_path = unquote(parts.path)
-    if not raw_path:
-        return f"image {shown(src)} has no path"
-    if not raw_path.startswith("/") and (post.source.parent / raw_path).is_file():
-        return None
-    resolved = _site_path(src, post, site)
-    if resolved is not None:
-        key = resolved[0].lstrip("/")
-        if key in site.outputs or (site.static_dir / key).is_file():
-            return None
-    return f"image {shown(src)} not found beside the post, in static/ or in the site"
