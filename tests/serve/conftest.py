@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from transmit.build.pipeline import BuildOptions
 from transmit.serve.session import DevServer, ServeOptions
 from transmit.serve.watch import WatchTiming
 
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
 FAST = WatchTiming(step=10, debounce=200, rust_timeout=50)
 StartServer = Callable[..., DevServer]
 
@@ -61,7 +59,7 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def started(site: Path, **options: object) -> DevServer:
     """A DevServer for `site` on a free port, watching fast, started."""
-    build_options = BuildOptions(now=NOW, jobs=1, **options)  # type: ignore[arg-type]
+    build_options = BuildOptions(jobs=1, **options)  # type: ignore[arg-type]
     server = DevServer(site, build_options, ServeOptions(port=0, timing=FAST))
     server.start()
     return server

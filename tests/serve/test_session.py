@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SiteMaker
-from tests.serve.conftest import NOW, StartServer, post
+from tests.serve.conftest import StartServer, post
 from tests.serve.helpers import fetch, settle, tree, write
 from transmit.build.pipeline import BuildOptions, build_site
 from transmit.serve.session import DevServer
@@ -20,7 +22,7 @@ Edit = Callable[[Path], None]
 def cold_tree(site: Path, tmp_path: Path, **options: object) -> dict[str, bytes]:
     out = tmp_path / "cold"
     shutil.rmtree(out, ignore_errors=True)
-    build_site(site, BuildOptions(out_dir=out, now=NOW, jobs=1, **options))  # type: ignore[arg-type]
+    build_site(site, BuildOptions(out_dir=out, jobs=1, **options))  # type: ignore[arg-type]
     return tree(out)
 
 
@@ -140,6 +142,16 @@ def test_a_draft_flipped_back_with_drafts_on(
     edit_and_settle(server, made_draft)
     assert "Alpha" in fetch(server, "/").text
     assert tree(server.out_dir) == cold_tree(small_site, tmp_path, drafts=True)
+
+
+def test_a_post_dated_after_the_server_started_is_not_future(
+    small_site: Path, start_server: StartServer
+) -> None:
+    server = start_server(small_site)
+    later = (datetime.now(UTC) + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M:%S+00:00")
+    time.sleep(2.5)  # `transmit new` dates a post "now": after the server's start
+    edit_and_settle(server, lambda site: write(site / "content/posts/new.md", post("New", later)))
+    assert fetch(server, "/posts/new/").status == 200
 
 
 def test_the_edited_text_is_served(small_site: Path, start_server: StartServer) -> None:
