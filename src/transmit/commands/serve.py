@@ -13,6 +13,7 @@ from types import FrameType
 from transmit.build.pipeline import BuildOptions
 from transmit.commands.build import summary_lines
 from transmit.commands.output import Reporter
+from transmit.config import CONFIG_NAME, load_config
 from transmit.errors import BuildWarning
 from transmit.serve.rebuild import BuildReport
 from transmit.serve.session import LOOPBACK_HOSTS, DevServer, ServeOptions
@@ -92,6 +93,8 @@ def run_serve(
     *,
     open_browser: bool = False,
 ) -> int:
+    if not (site_dir / CONFIG_NAME).is_file():
+        load_config(site_dir)  # no site here: its error says so (a broken site.toml is served)
     log = reporter.detail if reporter.verbose else None
     server = DevServer(
         site_dir,
