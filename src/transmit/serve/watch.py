@@ -44,6 +44,12 @@ class _TopLevelFilter(watchfiles.DefaultFilter):
         return path in self._wanted
 
 
+class _InputFilter(watchfiles.DefaultFilter):
+    """watchfiles' defaults (.git, editor swap and backup files) plus vim's write test file."""
+
+    ignore_entity_patterns = (*watchfiles.DefaultFilter.ignore_entity_patterns, r"^4913$")
+
+
 @dataclass(frozen=True, slots=True)
 class _Watch:
     """One running watcher thread and the event that stops it."""
@@ -95,7 +101,7 @@ class SiteWatcher:
         ready, stop = threading.Event(), threading.Event()
         thread = threading.Thread(
             target=self._run,
-            args=(roots, True, watchfiles.DefaultFilter(), stop, ready),
+            args=(roots, True, _InputFilter(), stop, ready),
             kwargs={"on_batch": self._sink},
             name="transmit-watch-inputs",
             daemon=True,
@@ -111,9 +117,8 @@ class SiteWatcher:
             if self._inputs is not None:
                 self._inputs.stop.set()
                 self._inputs.thread.join()
-            self._inputs = (
-                None if self._top is None or self._top.stop.is_set() else (self._start_inputs())
-            )
+            stopping = self._top is None or self._top.stop.is_set()
+            self._inputs = None if stopping else self._start_inputs()
         self._sink(paths)
 
     def _run(
@@ -127,21 +132,36 @@ class SiteWatcher:
         on_batch: ChangeSink,
     ) -> None:
         try:
-            for batch in watchfiles.watch(
-                *roots,
-                watch_filter=watch_filter,
-                debounce=self._timing.debounce,
-                step=self._timing.step,
-                rust_timeout=self._timing.rust_timeout,
-                yield_on_timeout=True,  # the first, empty, batch says the watch is in place
-                stop_event=stop,
-                recursive=recursive,
-                raise_interrupt=False,
-            ):
-                ready.set()
-                if stop.is_set():
-                    return
-                if batch:
-                    on_batch({Path(path) for _, path in batch})
+            self._watch(roots, recursive, watch_filter, stop, ready, on_batch)
+        except OSError:
+            # a root vanished as the watch began (`rm -r content`); the flat watcher sees the
+            # folder come back and starts a new recursive one
+            pass
         finally:
-            ready.set()  # never leave start() waiting, even if the roots vanished
+            ready.set()  # never leave start() waiting
+
+    def _watch(
+        self,
+        roots: Iterable[Path],
+        recursive: bool,
+        watch_filter: watchfiles.BaseFilter,
+        stop: threading.Event,
+        ready: threading.Event,
+        on_batch: ChangeSink,
+    ) -> None:
+        for batch in watchfiles.watch(
+            *roots,
+            watch_filter=watch_filter,
+            debounce=self._timing.debounce,
+            step=self._timing.step,
+            rust_timeout=self._timing.rust_timeout,
+            yield_on_timeout=True,  # the first, empty, batch says the watch is in place
+            stop_event=stop,
+            recursive=recursive,
+            raise_interrupt=False,
+        ):
+            ready.set()
+            if stop.is_set():
+                return
+            if batch:
+                on_batch({Path(path) for _, path in batch})
