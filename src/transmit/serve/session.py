@@ -17,9 +17,10 @@ from pathlib import Path
 
 from transmit.build.pipeline import BuildOptions
 from transmit.errors import UsageError
-from transmit.serve.full_build import (
-    FullBuilder as Builder,
-)  # -> build.incremental's, when it lands
+
+# The builder serve runs: a full-build stand-in until build/incremental.py is on main, then
+# `from transmit.build.incremental import IncrementalBuilder as Builder` replaces this line.
+from transmit.serve.full_build import FullBuilder as Builder
 from transmit.serve.livereload import ReloadHub
 from transmit.serve.rebuild import BuildReport, Rebuilder
 from transmit.serve.server import DevHTTPServer
