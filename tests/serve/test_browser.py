@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SiteMaker
-from tests.serve.conftest import StartServer, post
+from tests.serve.conftest import FAST, StartServer, post
 from tests.serve.helpers import wait_until, write
-from transmit.serve.session import DevServer
+from transmit.build.pipeline import BuildOptions
+from transmit.serve.session import DevServer, ServeOptions
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -122,3 +123,20 @@ def test_the_overlay_shows_markup_in_messages_as_text(page, server: DevServer) -
     item.wait_for(timeout=WAIT_MS)
     assert "content/posts/<b>bold<b>.md:2: " in item.inner_text()
     assert page.locator("#transmit-serve-overlay b").count() == 0
+
+
+def test_a_page_from_an_earlier_run_reloads_when_the_server_restarts(
+    page, server: DevServer
+) -> None:  # type: ignore[no-untyped-def]
+    open_live(page, server, "posts/long/")
+    port, site = server.port, server.site_dir
+    server.stop()
+    write(site / "content/posts/long.md", post("Long", "2026-01-01", body="While away.\n"))
+    restarted = DevServer(site, BuildOptions(jobs=1), ServeOptions(port=port, timing=FAST))
+    restarted.start()
+    try:
+        page.wait_for_function(
+            "() => document.body.innerText.includes('While away.')", timeout=WAIT_MS
+        )
+    finally:
+        restarted.stop()

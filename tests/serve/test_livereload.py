@@ -15,7 +15,7 @@ from transmit.serve.livereload import (
 )
 from transmit.serve.state import Problem, SiteState
 
-STATE = SiteState(version=5, page_version=4)
+STATE = SiteState(session="c0ffee", version=5, page_version=4)
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,7 @@ def test_the_tag_carries_both_versions() -> None:
     served = inject_client(b"<body></body>", STATE).decode()
     assert f'src="{CLIENT_PATH}"' in served
     assert 'data-version="4"' in served and 'data-style-version="5"' in served
+    assert 'data-session="c0ffee"' in served
 
 
 def test_every_other_byte_of_the_page_is_kept() -> None:
@@ -57,14 +58,15 @@ def test_every_other_byte_of_the_page_is_kept() -> None:
 
 def test_an_event_is_one_json_data_line_with_the_problems() -> None:
     problem = Problem("content/posts/a.md", 3, "date: '2026-13-01' is not a date\n<script>")
-    message = event_message(SiteState(version=2, page_version=2, problems=(problem,))).decode()
+    state = SiteState(session="c0ffee", version=2, page_version=2, problems=(problem,))
+    message = event_message(state).decode()
     assert message.endswith("\n\n")
     lines = message.strip("\n").split("\n")
     assert lines[0].startswith("retry: ")
     assert lines[1] == "event: state"
     assert lines[2].startswith("data: ") and len(lines) == 3
     data = json.loads(lines[2].removeprefix("data: "))
-    assert data["version"] == 2 and data["page_version"] == 2
+    assert (data["session"], data["version"], data["page_version"]) == ("c0ffee", 2, 2)
     assert data["errors"] == [
         {
             "path": "content/posts/a.md",

@@ -174,6 +174,7 @@ def test_the_event_stream_starts_with_the_current_state(server: DevServer) -> No
     assert b"text/event-stream" in head
     data = next(line for line in body.decode().splitlines() if line.startswith("data: "))
     assert json.loads(data.removeprefix("data: ")) == {
+        "session": server.box.state.session,
         "version": 1,
         "page_version": 1,
         "errors": [],

@@ -97,7 +97,7 @@
   const events = new EventSource(script.dataset.events);
   events.addEventListener("state", (event) => {
     const state = JSON.parse(event.data);
-    if (state.page_version > pageVersion) {
+    if (state.session !== script.dataset.session || state.page_version > pageVersion) {
       reload();
       return;
     }

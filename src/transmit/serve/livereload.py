@@ -38,7 +38,7 @@ KEEPALIVE = b": keep-alive\n\n"
 def inject_client(html: bytes, state: SiteState) -> bytes:
     """The page with the client script added before its last `</body>` (or at its end)."""
     tag = (
-        f'<script src="{CLIENT_PATH}" data-events="{EVENTS_PATH}" '
+        f'<script src="{CLIENT_PATH}" data-events="{EVENTS_PATH}" data-session="{state.session}" '
         f'data-version="{state.page_version}" data-style-version="{state.version}" defer>'
         "</script>"
     ).encode()

@@ -8,6 +8,7 @@ answer), the running build, then the temporary folder. The user's public/ is nev
 from __future__ import annotations
 
 import errno
+import secrets
 import shutil
 import tempfile
 import threading
@@ -79,7 +80,7 @@ class DevServer:
         self._build_options = build_options
         self._on_report = on_report
         self._log_request = log_request
-        self.box = StateBox(SiteState())
+        self.box = StateBox(SiteState(session=secrets.token_hex(8)))
         self.hub = ReloadHub()
         self._work_dir: Path | None = None
         self._http: DevHTTPServer | None = None

@@ -53,9 +53,11 @@ class SiteState:
     `version` counts successful builds; `page_version` is the last successful build that changed
     more than stylesheets, so a page older than it must reload while a newer one swaps its CSS.
     `root` is None until a first build succeeds. `base_path` is where the site lives ("/" or
-    "/notes/"), taken from site.toml so the built links work unchanged.
+    "/notes/"), taken from site.toml so the built links work unchanged. `session` names this run
+    of the server: a page from an earlier run reloads when it reconnects to a new one.
     """
 
+    session: str = ""
     version: int = 0
     page_version: int = 0
     root: Path | None = None
@@ -78,6 +80,7 @@ class SiteState:
 
     def as_json(self) -> dict[str, object]:
         return {
+            "session": self.session,
             "version": self.version,
             "page_version": self.page_version,
             "errors": [problem.as_json() for problem in self.problems],
