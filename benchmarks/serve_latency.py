@@ -158,7 +158,8 @@ def measure(posts: int, edits: int, args: argparse.Namespace) -> Result:
         path = f"{url.path}posts/{quote(source.stem)}/"
         status, _ = get(host, port, path)
         if status != 200:
-            raise SystemExit(f"{path} answered {status}; is the post's address its file name?")
+            said = "\n".join(server.lines[-20:])
+            raise SystemExit(f"{path} answered {status}; the server said:\n{said}")
         samples = []
         builds_before = len(server.build_times())
         nonce = f"{os.getpid()}-{int(time.time())}"

@@ -28,7 +28,7 @@ class WatchTiming:
     """watchfiles' knobs, in milliseconds: `step` is the quiet time that ends a burst of events,
     `debounce` the longest a burst is held, `rust_timeout` how often an idle watcher wakes up."""
 
-    step: int = 20
+    step: int = 10
     debounce: int = 400
     rust_timeout: int = 200
 
