@@ -50,6 +50,7 @@ class Result:
     max_ms: float
     build_median_ms: float | None  # the server's own "rebuilt in N ms": the builder's share
     samples_ms: tuple[float, ...]
+    builds_ms: tuple[float, ...]
 
 
 def generate(generator: Path, posts: int, seed: int, site: Path) -> None:
@@ -118,6 +119,13 @@ class ServeProcess:
         """Milliseconds of each rebuild, as the server printed them."""
         return [float(m.group(1)) for line in self.lines if (m := REBUILT.search(line))]
 
+    def wait_for_builds(self, count: int) -> None:
+        """Until the server has said `count` rebuilds ended: a build may still be tidying up
+        after its pages became visible, and the next edit must not queue behind it."""
+        deadline = time.perf_counter() + EDIT_DEADLINE
+        while len(self.build_times()) < count and time.perf_counter() < deadline:
+            time.sleep(0.01)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(2)  # SIGINT, as Ctrl-C
@@ -167,6 +175,7 @@ def measure(posts: int, edits: int, args: argparse.Namespace) -> Result:
             time.sleep(SETTLE_SECONDS)
             seconds = measure_edit(host, port, path, source, f"m{nonce}-{number}")
             samples.append(seconds * 1000)
+            server.wait_for_builds(builds_before + number + 1)
             print(f"  {posts} posts, edit {number + 1}/{edits}: {samples[-1]:.0f} ms", flush=True)
         builds = server.build_times()[builds_before:]
     finally:
@@ -182,6 +191,7 @@ def measure(posts: int, edits: int, args: argparse.Namespace) -> Result:
         max_ms=ordered[-1],
         build_median_ms=statistics.median(builds) if builds else None,
         samples_ms=tuple(round(sample, 1) for sample in samples),
+        builds_ms=tuple(builds),
     )
 
 
