@@ -71,6 +71,31 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _output_flags(build)
+
+    check = commands.add_parser("check", help="validate the site without writing anything")
+    check.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        default=Path("."),
+        metavar="DIR",
+        help="the site folder (default: .)",
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="one 'path:line:col: level: message' line per problem, or one JSON document",
+    )
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
+    _output_flags(check)
     return parser
 
 
@@ -95,6 +120,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         path = run_new(args.dir, args.title, category=args.category, tags=tags, slug=args.slug)
         reporter.info(f"wrote {path}")
         return EXIT_OK
+    if args.command == "check":
+        from transmit.commands.check import CheckOptions, run_check
+
+        checking = CheckOptions(strict=args.strict, jobs=args.jobs)
+        return run_check(args.dir, checking, args.format, reporter)
     from transmit.build.pipeline import BuildOptions
     from transmit.commands.build import run_build
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from transmit.build.writer import CopiedFile, replace_output
 from transmit.config import Config, load_config
-from transmit.content.loader import duplicate_paths, load_content
+from transmit.content.files import walk_files
+from transmit.content.loader import MARKDOWN_SUFFIXES, duplicate_paths, load_site
 from transmit.content.post import Post, sort_key
-from transmit.errors import BuildWarning, TransmitError
+from transmit.errors import BuildWarning, InternalError, TransmitError
 from transmit.render.document import RenderedPost, RenderOptions, render_post
 from transmit.site.assemble import Entry, assemble_pages
 
@@ -64,8 +65,21 @@ def render_options(config: Config) -> RenderOptions:
     )
 
 
+def render_guarded(post: Post, options: RenderOptions) -> RenderedPost:
+    """`render_post`, with a renderer bug on one post said in one line instead of a traceback."""
+    try:
+        return render_post(post, options)
+    except TransmitError:
+        raise
+    except (Exception, RecursionError) as error:
+        reason = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200]
+        raise InternalError(
+            post.rel_path, None, f"internal error while rendering: {reason}; please report"
+        ) from None
+
+
 def _render_chunk(chunk: Sequence[Post], options: RenderOptions) -> list[RenderedPost]:
-    return [render_post(post, options) for post in chunk]
+    return [render_guarded(post, options) for post in chunk]
 
 
 def render_all(posts: Sequence[Post], options: RenderOptions, jobs: int) -> list[RenderedPost]:
@@ -93,25 +107,25 @@ def _static_files(config: Config, theme_static: Path) -> Iterator[CopiedFile]:
                 yield CopiedFile(prefix + source.relative_to(root).as_posix(), source)
 
 
-def _bundle_files(posts: Sequence[Post]) -> Iterator[CopiedFile]:
+def _bundle_files(posts: Sequence[Post], content: Path) -> Iterator[CopiedFile]:
     for post in posts:
         if post.bundle_dir is None:
             continue
-        for folder, dirs, files in os.walk(post.bundle_dir):
-            dirs.sort()
-            for name in sorted(files):
-                source = Path(folder) / name
-                if source == post.source or name.lower().endswith((".md", ".markdown")):
-                    continue
-                yield CopiedFile(post.path + source.relative_to(post.bundle_dir).as_posix(), source)
+        # links leaving content/ are skipped (load_site warned about them)
+        found = walk_files(post.bundle_dir, content, content.parent, skip_hidden=False)
+        for source in found.files:
+            if source == post.source or source.name.lower().endswith(MARKDOWN_SUFFIXES):
+                continue
+            yield CopiedFile(post.path + source.relative_to(post.bundle_dir).as_posix(), source)
 
 
-def _asset_files(rendered: Sequence[RenderedPost]) -> Iterator[CopiedFile]:
-    """Files beside posts (not in a bundle) that their images use, each copied once."""
+def _asset_files(rendered: Sequence[RenderedPost], content: Path) -> Iterator[CopiedFile]:
+    """Files beside posts (not in a bundle) that their images use, each copied once; never
+    through a symbolic link that leaves content/."""
     seen: set[str] = set()
     for result in rendered:
         for asset in result.assets:
-            if asset.output not in seen:
+            if asset.output not in seen and content in asset.source.resolve().parents:
                 seen.add(asset.output)
                 yield CopiedFile(asset.output, asset.source)
 
@@ -122,8 +136,9 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
 
     started = time.perf_counter()
     config = load_config(site_dir)
-    sources, errors = load_content(config)
-    errors.extend(duplicate_paths(sources))
+    loaded = load_site(config)
+    sources = list(loaded.posts)
+    errors: list[TransmitError] = [*loaded.errors, *duplicate_paths(sources)]
     if errors:
         raise BuildFailed(errors)
 
@@ -137,19 +152,24 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     published = sorted((p for p in sources if id(p) not in skipped), key=sort_key)
 
     rendered = render_all(published, render_options(config), options.jobs)
-    warnings = tuple(w for r in rendered for w in r.warnings)
+    warnings = loaded.warnings + tuple(w for r in rendered for w in r.warnings)
     if options.strict and warnings:
         raise BuildFailed([TransmitError(w.message, w.path, w.line) for w in warnings])
 
     entries = [Entry(post, result) for post, result in zip(published, rendered, strict=True)]
     pages = assemble_pages(config, entries)
     out_dir = options.out_dir or (site_dir / DEFAULT_OUTPUT)
+    content = (site_dir / "content").resolve()
     copies = [
         *_static_files(config, THEME_DIR / "static"),
-        *_bundle_files(published),
-        *_asset_files(rendered),
+        *_bundle_files(published, content),
+        *_asset_files(rendered, content),
     ]
-    files = replace_output(out_dir, pages, copies)
+    try:
+        files = replace_output(out_dir, pages, copies)
+    except OSError as error:  # a full disk, a read-only folder, a file where a folder must go
+        where = error.filename or out_dir
+        raise TransmitError(f"cannot write the site: {error.strerror or error}", where) from None
     return BuildSummary(
         out_dir=out_dir,
         posts=sum(1 for p in published if p.kind == "post"),

@@ -54,9 +54,9 @@ def replace_output(out_dir: Path, files: Iterable[OutputFile], copies: Iterable[
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
     retired = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+    try:  # from the first mkdir: a Ctrl-C at any point leaves no staging folder behind
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
         count = write_tree(staging, files, copies)
         if out_dir.exists():
             out_dir.rename(retired)

@@ -136,7 +136,7 @@ def _excerpt(
     if post.summary:
         summary = parse(
             post.summary,
-            unsafe_html=options.unsafe_html,
+            unsafe_html=False,  # a front matter value: its HTML is escaped like any other's
             language=options.language,
             markdown_escaped=options.math_markdown_escaped,
         )
