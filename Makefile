@@ -20,8 +20,7 @@ $(TESTING): pyproject.toml | $(BIN)/python
 	touch $@
 
 serve: $(RUNTIME)
-	$(BIN)/transmit build example
-	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory example/public
+	$(BIN)/transmit serve example
 
 test: $(TESTING)
 	bash scripts/install-test-system-deps

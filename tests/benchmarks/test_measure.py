@@ -21,12 +21,13 @@ needs_proc = pytest.mark.skipif(not LINUX_PROC, reason="needs /proc children fil
 
 @needs_proc
 def test_tree_rss_counts_children() -> None:
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    ready = "import time; print('ready', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", ready], stdout=subprocess.PIPE, text=True)
     try:
-        own = proc_rss(os.getpid())
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
         assert child.pid in proc_children(os.getpid())
-        assert tree_rss_proc(os.getpid()) >= own + proc_rss(child.pid)
-        assert proc_rss(child.pid) > 0
+        assert proc_rss(child.pid) > 1_000_000
+        assert tree_rss_proc(os.getpid()) - proc_rss(os.getpid()) > 1_000_000
     finally:
         child.kill()
         child.wait()

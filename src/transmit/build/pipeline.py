@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from transmit.build.writer import CopiedFile, replace_output
+from transmit.build.writer import CopiedFile, OutputFile, replace_output
 from transmit.config import Config, load_config
 from transmit.content.files import walk_files
 from transmit.content.loader import MARKDOWN_SUFFIXES, duplicate_paths, load_site
@@ -50,6 +50,8 @@ class BuildSummary:
     skipped_drafts: tuple[str, ...]
     skipped_future: tuple[str, ...]
     warnings: tuple[BuildWarning, ...]
+    search_bytes: int = 0  # size of the search index (0 when search is off)
+    search_seconds: float = 0.0
 
 
 def render_options(config: Config) -> RenderOptions:
@@ -130,6 +132,18 @@ def _asset_files(rendered: Sequence[RenderedPost], content: Path) -> Iterator[Co
                 yield CopiedFile(asset.output, asset.source)
 
 
+def _search_files(config: Config, entries: Sequence[Entry], jobs: int) -> list[OutputFile]:
+    """The search index as output files, swapped in with the rest of the site."""
+    if not config.search:
+        return []
+    from transmit.site.search import search_index_files
+    from transmit.site.search_records import search_records
+
+    records = search_records(config, entries)
+    files = search_index_files(records, site_language=config.language, jobs=jobs)
+    return [OutputFile(item.path, item.data) for item in files]
+
+
 def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     """Build the site in `site_dir`; raises TransmitError (BuildFailed) on input problems."""
     from transmit.site.theme import THEME_DIR
@@ -158,6 +172,9 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
 
     entries = [Entry(post, result) for post, result in zip(published, rendered, strict=True)]
     pages = assemble_pages(config, entries)
+    search_started = time.perf_counter()
+    index = _search_files(config, entries, options.jobs)
+    search_seconds = time.perf_counter() - search_started
     out_dir = options.out_dir or (site_dir / DEFAULT_OUTPUT)
     content = (site_dir / "content").resolve()
     copies = [
@@ -166,7 +183,7 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
         *_asset_files(rendered, content),
     ]
     try:
-        files = replace_output(out_dir, pages, copies)
+        files = replace_output(out_dir, [*pages, *index], copies)
     except OSError as error:  # a full disk, a read-only folder, a file where a folder must go
         where = error.filename or out_dir
         raise TransmitError(f"cannot write the site: {error.strerror or error}", where) from None
@@ -179,4 +196,6 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
         skipped_drafts=tuple(p.rel_path for p in drafts),
         skipped_future=tuple(p.rel_path for p in future),
         warnings=warnings,
+        search_bytes=sum(len(item.data) for item in index),
+        search_seconds=search_seconds if index else 0.0,
     )

@@ -49,6 +49,7 @@ class RenderedPost:
     text: str
     word_count: int
     reading_minutes: int
+    search_text: str = ""  # the text with code and table cells too, for the search index
     warnings: tuple[BuildWarning, ...] = ()
     toc: tuple[TocEntry, ...] = ()  # h2-h4, always collected
     toc_html: str = ""  # nested <ul>; empty unless the post (or site) asks for a TOC
@@ -211,10 +212,12 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
     excerpt, excerpt_warnings = _excerpt(post, document, options)
     warnings.extend(excerpt_warnings)
     text = tokens_to_text(document.tokens)
+    search_text = tokens_to_text(document.tokens, everything=True)
     return RenderedPost(
         html=body_html,
         excerpt_html=excerpt.html,
         text=text,
+        search_text=search_text,
         word_count=count_words(text),
         reading_minutes=reading_minutes(text),
         warnings=tuple(warnings),

@@ -84,8 +84,9 @@ def _inline_text(children: Sequence[Token]) -> str:
     return _CJK_BREAK.sub("", "".join(out)).replace("\x00", " ")
 
 
-def tokens_to_text(tokens: Sequence[Token]) -> str:
-    """Visible prose, one block a line; code, tables, formulas and images left out."""
+def tokens_to_text(tokens: Sequence[Token], *, everything: bool = False) -> str:
+    """Visible prose, one block a line; code, tables, formulas and images left out, unless
+    `everything` (what search indexes: code and table cells are words readers look for)."""
     lines: list[str] = []
     depth = 0  # inside a table
     for token in tokens:
@@ -93,12 +94,14 @@ def tokens_to_text(tokens: Sequence[Token]) -> str:
             depth += 1
         elif token.type == "table_close":
             depth -= 1
-        elif depth:
+        elif depth and not everything:
             continue
         elif token.type == "inline" and token.children:
             lines.append(_inline_text(token.children))
         elif token.type == "html_block":
             lines.append(html_to_text(token.content))
+        elif everything and token.type in ("fence", "code_block"):
+            lines.append(token.content)
     cleaned = (re.sub(r"\s+", " ", line).strip() for line in lines)
     return "\n".join(line for line in cleaned if line)
 
