@@ -4,11 +4,12 @@ resolves each one and warns about those it cannot find.)"""
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,36 +26,43 @@ class PageLinks:
     ids: frozenset[str]
 
 
-class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
-        self.ids: set[str] = set()
+# Pages are read with patterns rather than html.parser: highlighted code makes thousands of
+# tags per page and the parser took as long as rendering. Tags are what markdown-it writes, or
+# what the writer wrote as raw HTML (any quoting).
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
-    def parse_html_declaration(self, i: int) -> int:
-        # Python 3.11's parser asserts on a malformed `<![` (raw HTML may hold one); a browser
-        # reads it as a bogus comment up to the next `>`, and so does this.
-        try:
-            return super().parse_html_declaration(i)
-        except AssertionError:
-            end = self.rawdata.find(">", i)
-            return len(self.rawdata) if end < 0 else end + 1
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value for name, value in attrs if value is not None}
-        if "id" in values:
-            self.ids.add(values["id"])
-        if tag == "a" and "name" in values:
-            self.ids.add(values["name"])
-        if tag == "a" and "href" in values:
-            self.hrefs.append(values["href"])
+def _without_comments(markup: str) -> str:
+    parts = []
+    position = 0
+    while (start := markup.find("<!--", position)) >= 0:
+        parts.append(markup[position:start])
+        end = markup.find("-->", start + 4)
+        if end < 0:
+            return "".join(parts)
+        position = end + 3
+    parts.append(markup[position:])
+    return "".join(parts)
 
 
 def page_links(markup: str) -> PageLinks:
-    collector = _LinkCollector()
-    collector.feed(markup)
-    collector.close()
-    return PageLinks(tuple(collector.hrefs), frozenset(collector.ids))
+    hrefs: list[str] = []
+    ids: set[str] = set()
+    for tag in _TAG.finditer(_without_comments(markup)):
+        attributes = tag.group(2)
+        lowered = attributes.lower() if attributes else ""
+        if "id" not in lowered and "href" not in lowered and "name" not in lowered:
+            continue
+        name = tag.group(1).lower()
+        for match in _ATTRIBUTE.finditer(attributes):
+            key = match.group(1).lower()
+            value = html.unescape(next((v for v in match.group(2, 3, 4) if v is not None), ""))
+            if key == "id" or (key == "name" and name == "a"):
+                ids.add(value)
+            elif key == "href" and name == "a":
+                hrefs.append(value)
+    return PageLinks(tuple(hrefs), frozenset(ids))
 
 
 @dataclass(frozen=True, slots=True)
