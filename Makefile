@@ -20,8 +20,7 @@ $(TESTING): pyproject.toml | $(BIN)/python
 	touch $@
 
 serve: $(RUNTIME)
-	$(BIN)/transmit build example
-	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory example/public
+	$(BIN)/transmit serve example
 
 test: $(TESTING)
 	bash scripts/install-test-system-deps
@@ -31,3 +30,9 @@ test: $(TESTING)
 lint: $(TESTING)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Speed against Hugo on the same posts (see benchmarks/README.md), e.g.
+# make bench BENCH_ARGS="--posts 1000 --posts 10000 --search --json bench.json"
+BENCH_ARGS ?= --posts 1000 --search
+bench: $(RUNTIME)
+	$(PYTHON) benchmarks/run.py --transmit "$(CURDIR)/$(BIN)/transmit" $(BENCH_ARGS)

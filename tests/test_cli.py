@@ -40,7 +40,7 @@ def test_help_lists_only_commands_that_exist() -> None:
     result = run("--help")
     assert result.returncode == 0
     listed = re.findall(r"^    (\w+)\s", result.stdout, re.MULTILINE)
-    assert listed == ["init", "new", "build"]
+    assert listed == ["init", "new", "build", "serve", "check"]
 
 
 def test_no_command_prints_help_and_exits_2() -> None:

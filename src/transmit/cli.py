@@ -24,10 +24,41 @@ def _jobs(value: str) -> int:
     return jobs
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535 (0: any free port)")
+    return port
+
+
 def _output_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     group.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+
+
+def _site_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        default=Path("."),
+        metavar="DIR",
+        help="the site folder (default: .)",
+    )
+
+
+def _jobs_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -51,26 +82,45 @@ def make_parser() -> argparse.ArgumentParser:
     _output_flags(new)
 
     build = commands.add_parser("build", help="build the site into public/")
-    build.add_argument(
-        "dir",
-        type=Path,
-        nargs="?",
-        default=Path("."),
-        metavar="DIR",
-        help="the site folder (default: .)",
-    )
+    _site_dir_argument(build)
     build.add_argument("--out", type=Path, help="output folder (default: DIR/public)")
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
-    build.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=0,
-        metavar="N",
-        help="worker processes (default: one per core)",
-    )
+    _jobs_argument(build)
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _output_flags(build)
+
+    serve = commands.add_parser(
+        "serve", help="build, serve on localhost, rebuild and reload the page on every change"
+    )
+    _site_dir_argument(serve)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help="port to listen on (default: 8000, or the next free one)",
+    )
+    serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    serve.add_argument("--future", action="store_true", help="include posts dated in the future")
+    _jobs_argument(serve)
+    serve.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    serve.add_argument("--open", action="store_true", help="open the site in the web browser")
+    _output_flags(serve)
+
+    check = commands.add_parser("check", help="validate the site without writing anything")
+    _site_dir_argument(check)
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="one 'path:line:col: level: message' line per problem, or one JSON document",
+    )
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _jobs_argument(check)
+    _output_flags(check)
     return parser
 
 
@@ -95,7 +145,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         path = run_new(args.dir, args.title, category=args.category, tags=tags, slug=args.slug)
         reporter.info(f"wrote {path}")
         return EXIT_OK
+    if args.command == "check":
+        from transmit.commands.check import CheckOptions, run_check
+
+        checking = CheckOptions(strict=args.strict, jobs=args.jobs)
+        return run_check(args.dir, checking, args.format, reporter)
     from transmit.build.pipeline import BuildOptions
+
+    if args.command == "serve":
+        from transmit.commands.serve import run_serve
+        from transmit.serve.session import ServeOptions
+
+        build_options = BuildOptions(
+            drafts=args.drafts, future=args.future, jobs=args.jobs, strict=args.strict
+        )
+        serve_options = ServeOptions(
+            host=args.host,
+            port=8000 if args.port is None else args.port,
+            port_tries=10 if args.port is None else 1,
+        )
+        return run_serve(args.dir, build_options, serve_options, reporter, open_browser=args.open)
     from transmit.commands.build import run_build
 
     options = BuildOptions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 import tomllib
@@ -37,6 +38,10 @@ class Config:
     toc: bool = False
     unsafe_html: bool = True
     math_macros: tuple[tuple[str, str], ...] = ()
+    encoding: str = "utf-8"  # tried when a source is not UTF-8 (with a warning), e.g. "gb18030"
+    # [math] markdown_escaped = true: formulas were written for Markdown engines that unescape
+    # before MathJax sees them (`\_`, `\*`, `\\\\`); transmit unescapes them the same way
+    math_markdown_escaped: bool = False
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -90,6 +95,16 @@ def _base_url(value: str) -> str | None:
     return "use an absolute URL such as 'https://you.github.io/notes/' or a path such as '/'"
 
 
+def _encoding(value: str) -> str | None:
+    try:
+        b"x".decode(value)  # also refuses codecs that are not text encodings (rot13, hex)
+    except LookupError:
+        return "use a Python codec name such as 'gb18030', 'big5' or 'cp1252'"
+    except UnicodeDecodeError:
+        pass  # a real text codec that wants more than one byte (utf-16)
+    return None
+
+
 def _macros(value: Mapping[str, Any]) -> str | None:
     for name, body in value.items():
         if not re.fullmatch(r"\\[A-Za-z]+", name) or not isinstance(body, str):
@@ -112,8 +127,12 @@ _OPTIONS = (
     _Option("toc", "", bool),
     _Option("unsafe_html", "markdown", bool),
     _Option("macros", "math", dict, _macros),
+    _Option("encoding", "", str, _encoding),
+    _Option("markdown_escaped", "math", bool),
 )
 _TABLES = {option.table for option in _OPTIONS if option.table}
+# one pass, no nested quantifiers over the same characters: lines may be long and odd
+_TABLE_HEADER = re.compile(r"^[ \t]*\[([^\]]*)\]")
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table"}
 
 
@@ -122,9 +141,9 @@ def key_line(text: str, table: str, key: str) -> int | None:
     current = ""
     key_pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
     for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        header = _TABLE_HEADER.match(line)
         if header:
-            current = header.group(1).strip("\"'")
+            current = header.group(1).strip().strip("\"'")
             if not table and current == key:
                 return number
             continue
@@ -166,6 +185,8 @@ def parse_config(text: str, path: Path, site_dir: Path) -> Config:
         raise ConfigError(
             path, int(match.group(1)) if match else None, f"not valid TOML: {reason}"
         ) from None
+    except RecursionError:
+        raise ConfigError(path, None, "not valid TOML: values nest too deeply") from None
     values: dict[str, Any] = {}
     by_place = {(option.table, option.name): option for option in _OPTIONS}
     for key, value in data.items():
@@ -206,6 +227,8 @@ def parse_config(text: str, path: Path, site_dir: Path) -> Config:
         toc=values.get("toc", False),
         unsafe_html=values.get("markdown.unsafe_html", True),
         math_macros=tuple(sorted(values.get("math.macros", {}).items())),
+        encoding=codecs.lookup(values.get("encoding", "utf-8")).name,
+        math_markdown_escaped=values.get("math.markdown_escaped", False),
         source_text=text,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,8 +33,10 @@ FILES: dict[str, str | bytes] = {
     "content/posts/draft.md": post("Draft", "2026-01-05", "Not yet.", "draft: true\n"),
     "content/posts/bundle/index.md": post("Bundle", "2026-01-06", "![d](d.png)"),
     "content/posts/bundle/d.png": b"\x89PNG one",
+    "content/posts/pic.md": post("Pic", "2026-01-07", "![p](images/p.png) ![q](images/q.png)"),
+    "content/posts/images/q.png": b"",
     "content/pages/about.md": "---\ntitle: About\n---\nMe.\n",
-    "static/robots.txt": "User-agent: *\n",
+    "static/notes.txt": "User-agent: *\n",
 }
 
 
@@ -112,12 +115,30 @@ def override_template(site: Path) -> list[Path]:
 
 
 def change_static(site: Path) -> list[Path]:
-    return [write(site, "static/robots.txt", "User-agent: *\nDisallow: /x\n")]
+    return [write(site, "static/notes.txt", "User-agent: *\nDisallow: /x\n")]
 
 
 def change_bundle_file(site: Path) -> list[Path]:
     path = site / "content/posts/bundle/d.png"
     path.write_bytes(b"\x89PNG two, longer")
+    return [path]
+
+
+def png(width: int, height: int) -> bytes:
+    """The start of a PNG file: enough for its size to be read."""
+    header = struct.pack(">I4sII", 13, b"IHDR", width, height)
+    return b"\x89PNG\r\n\x1a\n" + header + b"\x08\x02\x00\x00\x00" + bytes(4)
+
+
+def add_image(site: Path) -> list[Path]:
+    path = site / "content/posts/images/p.png"
+    path.write_bytes(png(10, 20))
+    return [path]
+
+
+def change_image(site: Path) -> list[Path]:
+    path = site / "content/posts/images/q.png"
+    path.write_bytes(png(30, 40))
     return [path]
 
 
@@ -136,6 +157,8 @@ CHANGES: dict[str, Callable[[Path], list[Path]]] = {
     "template override": override_template,
     "static file": change_static,
     "bundle file": change_bundle_file,
+    "add image": add_image,
+    "change image": change_image,
     "publish draft": publish_draft,
 }
 
@@ -237,7 +260,10 @@ def test_an_edit_rewrites_only_the_pages_that_change(make_site: SiteMaker) -> No
     build_site(site, OPTIONS)
     after = mtimes(site / "public")
     rewritten = {path for path in after if after[path] != before.get(path)}
-    assert rewritten == {"posts/beta/index.html"}
+    # the post's page, the feeds that carry its body, the search index; no other page
+    assert {"posts/beta/index.html", "atom.xml", "rss.xml"} <= rewritten
+    others = rewritten - {"posts/beta/index.html", "atom.xml", "rss.xml"}
+    assert all(path.startswith("search-index/") for path in others), others
     assert tree(site / "public")["posts/beta/index.html"] != before_bytes["posts/beta/index.html"]
 
 
@@ -246,10 +272,10 @@ def test_removed_sources_outputs_vanish(make_site: SiteMaker) -> None:
     build_site(site, OPTIONS)
     assert (site / "public/posts/bundle/d.png").is_file()
     shutil.rmtree(site / "content/posts/bundle")
-    (site / "static/robots.txt").unlink()
+    (site / "static/notes.txt").unlink()
     build_site(site, OPTIONS)
     assert not (site / "public/posts/bundle").exists()
-    assert not (site / "public/robots.txt").exists()
+    assert not (site / "public/notes.txt").exists()
 
 
 def test_an_edit_that_keeps_size_and_time_is_still_seen(make_site: SiteMaker) -> None:
@@ -392,6 +418,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(
             "posts/gamma.md",
             "posts/delta.md",
             "posts/bundle/index.md",
+            "posts/pic.md",
             "pages/about.md",
         )
     )
@@ -401,19 +428,19 @@ def test_a_rendered_post_lost_from_the_cache_is_rendered_again(
     make_site: SiteMaker, tmp_path: Path, renders: list[str]
 ) -> None:
     site = make_site(FILES, config=CONFIG)
-    builder = IncrementalBuilder(site, OPTIONS)
-    builder.build()
+    build_site(site, OPTIONS)
     shutil.rmtree(site / ".transmit-cache/render")
     renders.clear()
-    builder.build(override_template(site))
-    assert len(renders) == 6
+    override_template(site)
+    build_site(site, OPTIONS)
+    assert len(renders) == 7
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
 def test_only_the_edited_post_is_rendered(make_site: SiteMaker, renders: list[str]) -> None:
     site = make_site(FILES, config=CONFIG)
     build_site(site, OPTIONS)
-    assert len(renders) == 6
+    assert len(renders) == 7
     renders.clear()
     edit_body(site)
     build_site(site, OPTIONS)
@@ -466,4 +493,17 @@ def test_pages_show_full_records_not_stubs(make_site: SiteMaker) -> None:
     assert not [path for path, data in pages.items() if STUB.encode() in data]
     assert b"More, edited." in pages["posts/beta/index.html"]
     assert b"<math" in pages["posts/alpha/index.html"]
-    assert b"Intro." in pages["index.html"] or b"Intro." in pages["page/2/index.html"]
+    listings = [data for path, data in pages.items() if path.startswith(("index", "page/"))]
+    assert any(b"Intro." in data for data in listings)
+
+
+@pytest.mark.parametrize("change", [add_image, change_image])
+def test_an_image_change_renders_only_the_posts_that_show_it(
+    make_site: SiteMaker, renders: list[str], change: Callable[[Path], list[Path]]
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    renders.clear()
+    change(site)
+    build_site(site, OPTIONS)
+    assert renders == ["content/posts/pic.md"]

@@ -118,3 +118,37 @@ def test_non_text_values_are_reported(value: object) -> None:
 def test_dates_in_file_names(name: str, expected: date | None) -> None:
     parsed = date_from_file_name(name, SHANGHAI)
     assert (parsed.date() if parsed else None) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01",
+        "9999-12-31 23:59",
+        "9999-12-31T23:59:59-12:00",
+        date(1, 1, 1),
+        datetime(9999, 12, 31, 23, 0),
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_overflowing(value: object) -> None:
+    with pytest.raises(DateFormatError, match="outside the years transmit can use"):
+        parse_date(value, SHANGHAI)
+
+
+def test_a_time_of_day_alone_is_not_a_date() -> None:
+    from datetime import time
+
+    with pytest.raises(DateFormatError, match="'07:30:00' is a time of day without a date"):
+        parse_date(time(7, 30), SHANGHAI)
+
+
+def test_a_long_padded_value_is_rejected_quickly_and_shown_short() -> None:
+    with pytest.raises(DateFormatError) as caught:
+        parse_date("2026-01-01" + " " * 100_000 + "x", SHANGHAI)
+    assert len(str(caught.value)) < 300
+
+
+def test_a_file_name_at_the_end_of_the_calendar_gives_no_date() -> None:
+    assert date_from_file_name("0001-01-01-start.md", SHANGHAI) is None
+    assert date_from_file_name("9999-12-31-end.md", SHANGHAI) is None

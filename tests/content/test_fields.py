@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from transmit.content.fields import FieldError, category_paths, flag, priority, tag_list
+from transmit.content.fields import (
+    FieldError,
+    category_paths,
+    control_character,
+    flag,
+    image_address,
+    priority,
+    site_paths,
+    tag_list,
+)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +79,80 @@ def test_typo_flags_are_reported(value: object) -> None:
 )
 def test_sticky_priority(value: object, expected: int) -> None:
     assert priority(value) == expected
+
+
+def test_tags_split_quickly_on_long_whitespace() -> None:
+    assert tag_list(" " * 100_000 + "a" + " " * 100_000 + "," + " b") == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "javascript:alert(1)",
+        " JAVASCRIPT:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "\x01javascript:alert(1)",
+        "data:text/html,<script>x</script>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "C:\\a.png",
+    ],
+)
+def test_cover_never_takes_a_script_or_local_scheme(value: str) -> None:
+    with pytest.raises(FieldError, match="not an image address"):
+        image_address(value, "cover")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a.png",
+        "./img/a.png",
+        "../shared/a.png",
+        "/img/a.png",
+        "https://x.org/a.png",
+        "http://x.org/a.png",
+        "//cdn.x.org/a.png",
+        "img/a:b.png",
+    ],
+)
+def test_cover_addresses_that_are_fine(value: str) -> None:
+    assert image_address(value, "cover") == value
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("/old/", True),
+        (["/a/", "b.html"], True),
+        ("../x", False),
+        ("/a/../../b", False),
+        ("/", False),
+        ("https://evil.example/", False),
+        ("//evil.example/", False),
+        ("a\\b", False),
+        ("/a\x00b", False),
+    ],
+)
+def test_aliases_stay_inside_the_site(value: object, ok: bool) -> None:
+    if ok:
+        assert site_paths(value, "aliases")
+    else:
+        with pytest.raises(FieldError, match="inside the site"):
+            site_paths(value, "aliases")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("plain 中文", None),
+        ("tab\tnewline\n", None),
+        ("bell\x07", (4, "U+0007")),
+        ("esc\x1b[0m", (3, "U+001B")),
+        ("c1\x85", (2, "U+0085")),
+        ("non\uffffchar", (3, "U+FFFF")),
+    ],
+)
+def test_control_characters_are_found(text: str, found: tuple[int, str] | None) -> None:
+    assert control_character(text) == found

@@ -99,3 +99,57 @@ def test_broken_front_matter_names_the_line(text: str, line: int, message: str) 
         split_front_matter(text, PATH)
     assert caught.value.line == line
     assert str(caught.value).startswith(f"{PATH}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("---\nx: " + "[" * 100_000 + "]" * 100_000 + "\n---\n", 2, "nests deeper than 64"),
+        ("---\nx: " + "{a: " * 200 + "1" + "}" * 200 + "\n---\n", 2, "nests deeper than 64"),
+        ("---\n" + "".join("  " * i + "a:\n" for i in range(100)) + "---\n", 66, "nests deeper"),
+        ("---\na: &a [*a]\n---\n", 2, "contains itself"),
+        ("---\ntitle: &t {x: *t}\n---\n", 2, "contains itself"),
+        (
+            "---\na0: &a0 [x]\n"
+            + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 100))
+            + "---\n",
+            65,
+            "nests deeper",
+        ),
+        (
+            "---\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+            "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+            "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+            "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n---\n",
+            6,
+            "more than 100000 values",
+        ),
+        ("---\nn: !!int abc\n---\n", 2, "remove the '!' tag"),
+        ("---\nn: !!bool maybe\n---\n", 2, "remove the '!' tag"),
+        ("---\nn: !!python/object:os.system x\n---\n", 2, "remove the '!' tag"),
+        ("---\nreviewed: 2026-02-30\n---\n", 2, "quote the value to keep it as text"),
+        ("---\nbig: " + "9" * 5000 + "\n---\n", 2, "quote the value"),
+        ("+++\nx = " + "[" * 2000 + "]" * 2000 + "\n+++\n", None, "nests deeper"),
+        ("+++\n" + "a." * 100 + "b = 1\n+++\n", 2, "nests deeper"),
+        ("+++\n[" + "a." * 100 + "b]\n+++\n", 2, "nests deeper"),
+    ],
+)
+def test_hostile_front_matter_is_refused_quickly(text: str, line: int | None, message: str) -> None:
+    with pytest.raises(SourceError, match=message) as caught:
+        split_front_matter(text, PATH)
+    assert caught.value.line == line
+
+
+def test_aliases_within_the_limits_are_fine() -> None:
+    front = split_front_matter(
+        "---\ntags: &t [a, b]\nkeywords: *t\nx: &m {k: 1}\ny: *m\n---\n", PATH
+    )
+    assert front.data["keywords"] == ["a", "b"] and front.data["y"] == {"k": 1}
+
+
+def test_a_long_toml_string_with_brackets_keeps_its_key_lines_fast() -> None:
+    text = '+++\ntitle = "T"\nsummary = """\n[' + " " * 50_000 + '\n"""\ndate = 2020-01-01\n+++\n'
+    front = split_front_matter(text, PATH)
+    assert front.key_lines == {"title": 2, "summary": 3, "date": 6}

@@ -101,3 +101,33 @@ def test_clean_slugs_are_never_paths(text: str) -> None:
     assert "/" not in slug and "\\" not in slug and "\x00" not in slug
     assert slug not in (".", "..")
     assert not any(unicodedata.category(c) == "Cc" for c in slug)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["." * 100_000 + "a", " " * 100_000 + "a", "-_. " * 30_000 + "b", "a" + "\t" * 100_000],
+)
+def test_long_runs_of_separators_are_handled_in_one_pass(text: str) -> None:
+    assert make_slug(text, "keep") in ("a", "b")
+
+
+@pytest.mark.parametrize("style", ["keep", "pinyin", "hash"])
+def test_derived_slugs_fit_a_file_name(style: str) -> None:
+    slug = make_slug("注意力机制 attention " * 40, style)
+    assert 0 < len(slug.encode("utf-8")) <= 255
+    assert not slug.endswith(("-", "."))
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("长" * 86, "shorten it"),
+        ("a\u200bb", "control characters"),
+        ("a\u202eb", "control characters"),
+        ("..", "only dots"),
+        ("a\\b", "slash"),
+    ],
+)
+def test_given_slugs_that_cannot_be_a_file_name(slug: str, message: str) -> None:
+    with pytest.raises(SlugError, match=message):
+        check_given_slug(slug)

@@ -5,11 +5,10 @@ front matter, path), the render options and the code fingerprint (transmit and i
 versions). One file per key lets worker processes write side by side without a lock, and a
 rebuild read just the posts it needs.
 
-The build process itself keeps only *stubs*: the rendered record with its long texts (body and
-excerpt HTML, plain text) replaced by `STUB`; the full record is read back from this cache
-when a page that shows it is rendered (see `build.pages`), so memory and the saved source
-records stay small at 10,000 posts. Code that needs a post's text outside a template reads
-the full record: `RenderCache.load(key)`.
+The build process keeps only *stubs*: the rendered record with its longest texts (body HTML,
+plain and search text) replaced by `STUB`, so memory and the saved source records stay small
+at 10,000 posts. Templates and site code see a `LazyRendered` in each entry: the stub's fields,
+and the long ones read back from this cache when first asked for.
 """
 
 from __future__ import annotations
@@ -29,8 +28,12 @@ if TYPE_CHECKING:
     from transmit.render.document import RenderedPost, RenderOptions
 
 CACHE_DIR = ".transmit-cache"
+Reads = tuple[tuple[str, tuple[int, int] | None], ...]  # (file, (mtime_ns, size) or None)
 STUB = "<!-- transmit: read from the render cache when a page shows it -->"
-STUB_FIELDS = ("html", "excerpt_html", "text")  # the long ones
+# The long texts that only a post's own page, feeds and search read; listings and page
+# metadata use the others (excerpt, contents list, counts) for every post on every build.
+STUB_FIELDS = frozenset({"html", "text", "search_text"})
+RECENT = 16  # full records each process keeps at hand (a page asks for several fields)
 _KIND = "render"
 
 
@@ -62,20 +65,42 @@ class RenderCache:
     def __init__(self, root: Path, fingerprint: bytes) -> None:
         self.root = root
         self.fingerprint = fingerprint
+        self._recent: dict[str, tuple[RenderedPost, Reads]] = {}
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / key
 
     def load(self, key: str) -> RenderedPost | None:
+        """The rendered post saved under `key` (for a page of this build: its record was
+        checked when the build read its source)."""
+        found = self.load_entry(key)
+        return None if found is None else found[0]
+
+    def load_entry(self, key: str) -> tuple[RenderedPost, Reads] | None:
+        """The rendered post and the other files its render looked at, with their sizes and
+        times then."""
         from transmit.render.document import RenderedPost
 
-        found = store.load(self.path(key), _KIND, self.fingerprint, RenderedPost)
-        return found if found is None or found.html != STUB else None
+        if (recent := self._recent.get(key)) is not None:
+            return recent
+        found = store.load(self.path(key), _KIND, self.fingerprint, tuple)
+        if (
+            found is None
+            or len(found) != 2
+            or not isinstance(found[0], RenderedPost)
+            or found[0].html == STUB
+        ):
+            return None
+        if len(self._recent) >= RECENT:
+            self._recent.pop(next(iter(self._recent)))
+        self._recent[key] = found
+        return found
 
-    def save(self, key: str, rendered: RenderedPost) -> None:
+    def save(self, key: str, rendered: RenderedPost, reads: Reads) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        store.write_atomic(target, store.pack(_KIND, self.fingerprint, store.dumps(rendered)))
+        payload = store.dumps((rendered, reads))
+        store.write_atomic(target, store.pack(_KIND, self.fingerprint, payload))
 
     def remove(self, keys: Iterable[str]) -> None:
         for key in keys:
@@ -99,3 +124,35 @@ class RenderCache:
                     Path(entry.path).unlink(missing_ok=True)
                     removed += 1
         return removed
+
+
+class LazyRendered:
+    """A rendered post as entries carry it: the stub's fields at once, the long texts read from
+    the render cache on first use (by a template, a feed, the search index). Stands in for
+    RenderedPost wherever its fields are read."""
+
+    __slots__ = ("_cache", "_key", "_stub")
+
+    def __init__(self, stub: RenderedPost, key: str, cache: RenderCache) -> None:
+        self._stub = stub
+        self._key = key
+        self._cache = cache
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_"):  # an unset slot (while unpickling), or a protocol probe
+            raise AttributeError(name)
+        if name in STUB_FIELDS:
+            full = self._cache.load(self._key)
+            if full is None:
+                from transmit.build.pages import MissingRender
+
+                raise MissingRender([self._key])
+            return getattr(full, name)
+        return getattr(self._stub, name)
+
+    def __repr__(self) -> str:
+        return f"LazyRendered({self._key})"

@@ -3,7 +3,7 @@
 load -> render -> assemble -> write, each stage skipping what the previous build already did:
 - a stat pass compares every input and output with the manifest; nothing changed, nothing done;
 - only changed source files are read and rendered (in worker processes when there are many),
-  through a content-addressed render cache;
+  through a content-addressed render cache (`build.sources`);
 - every page is planned, but only pages whose digest changed are rendered (`build.pages`);
 - only files whose bytes changed are written, in one all-or-nothing commit (`build.writer`).
 """
@@ -12,26 +12,28 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transmit.build import manifest as saved
-from transmit.build.cache import CACHE_DIR, RenderCache, canonical
+from transmit.build.cache import CACHE_DIR, LazyRendered, RenderCache, canonical
 from transmit.build.inputs import (
     Inputs,
     Sig,
     apply_changes,
     changed_files,
-    content_digest,
     refresh_inputs,
     scan_inputs,
     stat_sig,
+    watch,
 )
 from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
-from transmit.build.pages import MarkMemo
+from transmit.build.outputs import copy_files, search_files
+from transmit.build.pages import MarkMemo, MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,
@@ -39,11 +41,12 @@ from transmit.build.pipeline import (
     BuildSummary,
     render_options,
 )
+from transmit.build.sources import Loaded, load_warnings, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
-from transmit.build.workers import MIN_PARALLEL, LoadJob, Publishing, Workers, load_sources
+from transmit.build.workers import LoadJob, Publishing, Workers
 from transmit.build.writer import Staging, output_lock, recover
 from transmit.config import Config, load_config
-from transmit.errors import BuildWarning, SourceError, TransmitError
+from transmit.errors import BuildWarning, TransmitError
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
@@ -84,28 +87,40 @@ class IncrementalBuilder:
         self._sources_key: bytes | None = None
         self._entries: dict[int, tuple[SourceRecord, object]] = {}  # id(record) -> its Entry
         self._marks = MarkMemo()
+        self._started = time.monotonic()
+
+    def _now(self) -> datetime:
+        """`options.now` for the first build; later builds are later by the time that passed
+        (a dev server left running publishes a post when its date comes)."""
+        return self.options.now + timedelta(seconds=time.monotonic() - self._started)
 
     def build(self, changed: Collection[Path] | None = None) -> BuildSummary:
         """Bring the output up to date. `changed`: the files known to have changed since the
         last call (None: anything may have, stat everything)."""
         started = time.perf_counter()
-        with _collector_paused():
-            summary = self._build(changed)
+        try:
+            with _collector_paused():
+                summary = self._build(changed)
+        except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
+            where = error.filename or self.out_dir
+            raise TransmitError(
+                f"cannot write the site: {error.strerror or error}", where
+            ) from None
         return replace(summary, seconds=time.perf_counter() - started)
 
     def _build(self, changed: Collection[Path] | None) -> BuildSummary:
+        config = load_config(self.site_dir)  # first: it says when there is no site here
         prepare_folder(self.cache_dir)
         with output_lock(saved.manifest_path(self.cache_dir, self.out_dir).with_suffix(".lock")):
             recover(self.out_dir)
-            plan = self._plan(changed)
+            plan = self._plan(config, changed)
             previous = plan.previous
             if previous is not None and self._unchanged(plan, previous):
                 summary: BuildSummary = previous.summary
                 self._refuse_warnings(summary.warnings)
-            else:
-                with Workers(self.options.jobs) as workers:
-                    summary = self._finish(plan, self._load(plan, workers), workers)
-        return summary
+                return summary
+            with Workers(self.options.jobs) as workers:
+                return self._finish(plan, self._load(plan, workers), workers)
 
     def _refuse_warnings(self, warnings: tuple[BuildWarning, ...]) -> None:
         if self.options.strict and warnings:
@@ -113,8 +128,7 @@ class IncrementalBuilder:
 
     # -- what changed ----------------------------------------------------------------------
 
-    def _plan(self, changed: Collection[Path] | None) -> Plan:
-        config = load_config(self.site_dir)
+    def _plan(self, config: Config, changed: Collection[Path] | None) -> Plan:
         in_memory = self._manifest is not None
         previous = self._previous_manifest()
         inputs = None
@@ -124,7 +138,9 @@ class IncrementalBuilder:
             inputs = refresh_inputs(previous.inputs)
         if inputs is None:
             inputs = scan_inputs(self.site_dir, THEME_DIR)
-        publishing = Publishing(self.options.drafts, self.options.future, self.options.now)
+            if previous is not None:
+                inputs = watch(inputs, previous.inputs.watched)
+        publishing = Publishing(self.options.drafts, self.options.future, self._now())
         site_key = digest(
             config.source_text,
             inputs.template_digest,
@@ -148,100 +164,49 @@ class IncrementalBuilder:
     def _unchanged(self, plan: Plan, previous: Manifest) -> bool:
         if previous.site_key != plan.site_key or previous.summary is None:
             return False
-        if previous.next_publish is not None and self.options.now >= previous.next_publish:
+        if previous.next_publish is not None and plan.publishing.now >= previous.next_publish:
             return False
         if not all(plan.intact(path, r) for path, r in previous.outputs.items()):
             return False
-        before = previous.inputs
-        new, gone = changed_files(plan.inputs.files, before.files, before.racy)
-        return not new and not gone and plan.inputs.sources.keys() == before.sources.keys()
+        before, now = previous.inputs, plan.inputs
+        new, gone = changed_files(now.files, before.files, before.racy)
+        return (
+            not new
+            and not gone
+            and now.sources.keys() == before.sources.keys()
+            and now.watched == before.watched
+            and now.skipped == before.skipped
+        )
 
     # -- load and render -------------------------------------------------------------------
 
-    def _load(self, plan: Plan, workers: Workers) -> SourceState:
-        """A record for every source: kept when its file is as recorded, else read (and, when
-        published, rendered) again."""
+    def _job(self, plan: Plan) -> LoadJob:
+        root = self.cache_dir / "render"
+        options = render_options(plan.config)
+        return LoadJob(plan.config, options, root, self._fingerprint, plan.publishing)
+
+    def _load(self, plan: Plan, workers: Workers) -> Loaded:
         key = digest(self._fingerprint, canonical(plan.config))
         if self._sources_key == key and self._sources is not None:
             state, lost = self._sources, set()
         else:
             state, lost = saved.load_sources(self.cache_dir, key)
-        sources, files, racy = plan.inputs.sources, plan.inputs.files, state.racy
-        old = state.records
-        stale = [
-            p
-            for p in sources
-            if (r := old.get(p)) is None
-            or r.sig != files[p]
-            or (p in racy and content_digest(p) != racy[p])
-        ]
-        same_files = len(old) == len(sources) and all(p in old for p in stale)
-        removed = [] if same_files else [p for p in old if p not in sources]
-        if len(stale) >= MIN_PARALLEL:
-            workers.start()  # fork before this process imports the renderers
-        job = self._job(plan)
-        records = dict(old)  # in discovery order while no file came or went
-        for path in removed:
-            del records[path]
-        errors = self._read(job, plan.inputs, stale, records, workers)
-        # posts published now that were not when last read (--drafts, a date come due)
-        due = [p for p, r in records.items() if r.key is None and job.publishing.publishes(r.post)]
-        errors += self._read(job, plan.inputs, due, records, workers)
-        if not same_files:
-            records = {p: records[p] for p in sources if p in records}
-        new_state = SourceState(
-            records, {p: d for p, d in plan.inputs.racy.items() if p in records}
-        )
-        touched = {*stale, *removed, *due}
-        if shards := {saved.shard_of(p) for p in touched} | lost:
-            saved.save_sources(self.cache_dir, key, new_state, shards)
-        cache = RenderCache(self.cache_dir / "render", self._fingerprint)
-        if lost:  # anything may be in the render cache: keep what the records name
-            cache.sweep(r.key for r in records.values() if r.key)
-        else:  # a key belongs to one source: drop the keys its record no longer has
-            kept = {records[p].key for p in touched if p in records}
-            cache.remove(old[p].key or "" for p in touched if p in old and old[p].key not in kept)
-        self._sources, self._sources_key = new_state, key
-        if errors:
-            raise BuildFailed(errors)
-        return new_state
-
-    def _job(self, plan: Plan) -> LoadJob:
-        return LoadJob(
-            plan.config,
-            render_options(plan.config),
-            self.cache_dir / "render",
-            self._fingerprint,
-            plan.publishing,
-        )
-
-    @staticmethod
-    def _read(
-        job: LoadJob,
-        inputs: Inputs,
-        paths: list[str],
-        records: dict[str, SourceRecord],
-        workers: Workers,
-    ) -> list[TransmitError]:
-        items = [(inputs.sources[p], p, inputs.files[p]) for p in paths]
-        errors: list[TransmitError] = []
-        for path, result in zip(paths, workers.map(load_sources, job, items), strict=True):
-            if isinstance(result, SourceError):
-                errors.append(result)
-                records.pop(path, None)
-            else:
-                records[path] = result
-        return errors
+        reads = (name for record in state.records.values() for name, _ in record.reads)
+        inputs = watch(plan.inputs, reads)  # records from disk may name files not stat-ed yet
+        loaded = update_sources(self._job(plan), inputs, state, lost, self.cache_dir, key, workers)
+        self._sources, self._sources_key = loaded.state, key
+        if loaded.errors:
+            raise BuildFailed(list(loaded.errors))
+        return loaded
 
     # -- assemble and write ----------------------------------------------------------------
 
-    def _finish(self, plan: Plan, state: SourceState, workers: Workers) -> BuildSummary:
-        from transmit.build.pages import MissingRender, plan_pages
+    def _finish(self, plan: Plan, loaded: Loaded, workers: Workers) -> BuildSummary:
         from transmit.content.loader import duplicate_paths
         from transmit.content.post import sort_key
-        from transmit.site.assemble import Entry, assemble_pages
+        from transmit.site.assemble import assemble_pages
 
-        records = list(state.records.values())
+        records = list(loaded.state.records.values())
         if errors := duplicate_paths([r.post for r in records]):
             raise BuildFailed(errors)
         publishing = plan.publishing
@@ -256,40 +221,26 @@ class IncrementalBuilder:
             else:
                 published.append(record)
         published.sort(key=lambda r: sort_key(r.post))
-        warnings = tuple(w for r in published if r.rendered for w in r.rendered.warnings)
+        rendered = (w for r in published if r.rendered for w in r.rendered.warnings)
+        warnings = (*load_warnings(plan.inputs, loaded), *rendered)
         self._refuse_warnings(warnings)
 
-        known = self._entries
-        self._entries = {}
-        entries = []
-        for record in published:  # the same Entry object as last time for the same record
-            found = known.get(id(record))
-            entry = found[1] if found is not None and found[0] is record else None
-            entry = entry or Entry(record.post, record.rendered)
-            self._entries[id(record)] = (record, entry)
-            entries.append(entry)
+        cache = RenderCache(self.cache_dir / "render", self._fingerprint)
+        entries, identities = self._entries_of(published, cache)
         assembly = assemble_pages(plan.config, entries)
+        marks: dict[str, bytes] = {}
+        search = search_files(plan, entries, identities, assembly, marks, self.options.jobs)
         whole = plan.previous is None or not self.out_dir.is_dir()
         staging = Staging(self.out_dir, whole)
         try:
-            arguments = (
-                plan,
-                assembly,
-                entries,
-                published,
-                self._fingerprint,
-                self.cache_dir,
-                self._marks,
-            )
+            arguments = (plan, assembly, identities, self._fingerprint, self._marks, staging)
             try:
-                outputs = plan_pages(*arguments, staging, workers)
+                outputs = plan_pages(*arguments, self.options.jobs)
             except MissingRender:  # the cache lost files since they were read: render again
-                cache = RenderCache(self.cache_dir / "render", self._fingerprint)
-                lost = [p for p, r in state.records.items() if r.key and cache.load(r.key) is None]
-                if self._read(self._job(plan), plan.inputs, lost, dict(state.records), workers):
-                    raise
-                outputs = plan_pages(*arguments, staging, workers)
-            self._copies(plan, [r.post for r in published], outputs, staging)
+                self._render_again(plan, loaded, cache, workers)
+                outputs = plan_pages(*arguments, self.options.jobs)
+            outputs.update(search.kept)
+            copy_files(plan, [r.post for r in published], published, outputs, staging)
         except BaseException:
             staging.discard()
             raise
@@ -304,11 +255,19 @@ class IncrementalBuilder:
             skipped_drafts=tuple(p.rel_path for p in drafts),
             skipped_future=tuple(p.rel_path for p in future),
             warnings=warnings,
+            search_bytes=search.size,
+            search_seconds=search.seconds,
         )
+        watched: dict[str, Sig | None] = {}
+        for record in records:  # each file as the renders saw it: a later change shows
+            for name, seen in record.reads:
+                watched.setdefault(name, seen)
+        inputs = replace(plan.inputs, watched=watched)
         self._manifest = Manifest(
             site_key=plan.site_key,
-            inputs=plan.inputs,
+            inputs=inputs,
             outputs=outputs,
+            marks=marks,
             next_publish=min((p.date for p in future), default=None),
             summary=summary,
         )
@@ -316,27 +275,48 @@ class IncrementalBuilder:
         saved.save_manifest(path, self._fingerprint, self._manifest)
         return summary
 
-    @staticmethod
-    def _copies(
-        plan: Plan, published: Iterable[Post], outputs: dict[str, OutputRecord], staging: Staging
-    ) -> None:
-        """Static files, then each published bundle's files; copied only when their source or
-        the copy changed. A copy wins over a page of the same path."""
-        inputs = plan.inputs
-        pairs = list(inputs.static)
-        for post in published:
-            bundle = inputs.bundles.get(str(post.source), ())
-            pairs += [(post.path + relative, name) for relative, name in bundle]
-        recorded = plan.previous.outputs if plan.previous else {}
-        for path, source in pairs:
-            sig = inputs.files.get(source) or stat_sig(source) or (0, 0)
-            mark = digest("copy", source, canonical(sig))
-            old = recorded.get(path)
-            if old is not None and old[0] == mark and plan.intact(path, old):
-                staging.forget(path)
-                outputs[path] = old
+    def _entries_of(
+        self, published: list[SourceRecord], cache: RenderCache
+    ) -> tuple[list[object], dict[int, str]]:
+        """An Entry per published record (the same object as last build for the same record,
+        so page digests can be reused), and how each appears in a digest: by its render key."""
+        from transmit.site.assemble import Entry
+
+        known, self._entries = self._entries, {}
+        entries: list[object] = []
+        identities: dict[int, str] = {}
+        for record in published:
+            found = known.get(id(record))
+            if found is not None and found[0] is record:
+                entry = found[1]
             else:
-                outputs[path] = (mark, mark, *staging.put(path, Path(source)))
+                assert record.key is not None and record.rendered is not None
+                entry = Entry(record.post, LazyRendered(record.rendered, record.key, cache))  # type: ignore[arg-type]
+            self._entries[id(record)] = (record, entry)
+            entries.append(entry)
+            # the key names the source and options; the image files it read can differ
+            version = str(record.key)
+            if record.reads:
+                version += digest(canonical(record.reads)).hex()
+            identities[id(entry)] = "e" + version
+            identities[id(record.post)] = "p" + version
+            identities[id(entry.rendered)] = "r" + version  # type: ignore[attr-defined]
+        return entries, identities
+
+    def _render_again(
+        self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers
+    ) -> None:
+        """Render the posts whose cached record went missing, into the cache again."""
+        from transmit.build.sources import update_sources as again
+
+        records = loaded.state.records
+        lost = {p: r for p, r in records.items() if r.key and cache.load(r.key) is None}
+        kept = {p: r for p, r in records.items() if p not in lost}
+        state = SourceState(kept, loaded.state.racy)
+        key = digest(self._fingerprint, canonical(plan.config))
+        redone = again(self._job(plan), plan.inputs, state, set(), self.cache_dir, key, workers)
+        if redone.errors:
+            raise BuildFailed(list(redone.errors))
 
 
 @contextmanager

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from time import time_ns
 
 from transmit.build.store import digest
+from transmit.errors import BuildWarning
 
 Sig = tuple[int, int]  # (st_mtime_ns, st_size)
 # A file or folder changed within this many nanoseconds before a scan may change again without
@@ -46,37 +47,49 @@ class Inputs:
     template_digest: bytes  # of the template files' contents
     racy: dict[str, bytes]  # content digests of files too recently modified to trust by stat
     started_ns: int  # when the scan began
+    skipped: dict[str, tuple[BuildWarning, ...]]  # what walking each kind's folder skipped
+    linked: bool  # content/ holds symbolic links: folder times tell nothing, always scan
+    watched: dict[str, Sig | None] = field(default_factory=dict)  # files renders looked at
 
 
-def _walk(root: Path, dirs: dict[str, int], files: list[str], skip_hidden: bool) -> None:
-    """Every file below `root`, in a stable order; every folder's mtime into `dirs`."""
+def _walk(root: Path, dirs: dict[str, int], files: list[str], skip_hidden: bool) -> bool:
+    """Every file below `root`, in a stable order; every folder's mtime into `dirs`. True when
+    a symbolic link was met (links are not followed here)."""
     try:
         dirs[str(root)] = os.stat(root).st_mtime_ns
     except OSError:
         dirs[str(root)] = MISSING
-        return
+        return False
+    linked = os.path.islink(root)
     for folder, subdirs, names in os.walk(root):
         subdirs.sort()
         for name in subdirs:
             path = os.path.join(folder, name)
+            linked = linked or os.path.islink(path)
             try:
                 dirs[path] = os.stat(path).st_mtime_ns
             except OSError:
                 dirs[path] = MISSING
         for name in sorted(names):
             if not (skip_hidden and name.startswith(".")):
-                files.append(os.path.join(folder, name))
+                path = os.path.join(folder, name)
+                linked = linked or os.path.islink(path)
+                files.append(path)
+    return linked
 
 
-def _bundle_files(index: str) -> tuple[tuple[str, str], ...]:
-    """The files a `name/index.md` bundle carries along."""
-    bundle_dir = os.path.dirname(index)
-    found: list[str] = []
-    _walk(Path(bundle_dir), {}, found, skip_hidden=False)
+def _bundle_files(index: Path, content: Path) -> tuple[tuple[str, str], ...]:
+    """The files a `name/index.md` bundle carries along (links leaving content/ are skipped:
+    walking the posts already warned about them)."""
+    from transmit.content.files import walk_files
+    from transmit.content.loader import MARKDOWN_SUFFIXES
+
+    bundle_dir = index.parent
+    found = walk_files(bundle_dir, content.resolve(), content.parent, skip_hidden=False)
     return tuple(
-        (os.path.relpath(name, bundle_dir).replace(os.sep, "/"), name)
-        for name in found
-        if name != index and not name.lower().endswith((".md", ".markdown"))
+        (path.relative_to(bundle_dir).as_posix(), str(path))
+        for path in found.files
+        if path != index and not path.name.lower().endswith(MARKDOWN_SUFFIXES)
     )
 
 
@@ -93,40 +106,47 @@ def _template_digest(templates: tuple[str, ...]) -> bytes:
 
 
 def scan_inputs(site_dir: Path, theme_dir: Path) -> Inputs:
-    """Walk content/, static/, templates/ and the theme, stat-ing every file once."""
-    from transmit.content.loader import BUNDLE_INDEX, discover
+    """Walk content/, static/, templates/ and the theme, stat-ing every file once. Sources
+    are found as the loader finds them (`walk_files`: no link out of content/, no devices)."""
+    from transmit.content.files import walk_files
+    from transmit.content.loader import BUNDLE_INDEX, MARKDOWN_SUFFIXES
 
     started = time_ns()
     dirs: dict[str, int] = {}
-    listed: list[str] = []
     content = site_dir / "content"
-    _walk(content, dirs, listed, skip_hidden=False)  # folders only: discover() decides files
+    linked = _walk(content, dirs, [], skip_hidden=False)  # folder times, and links anywhere
+    boundary = content.resolve()
     sources: dict[str, str] = {}
     files: dict[str, Sig] = {}
     bundles: dict[str, tuple[tuple[str, str], ...]] = {}
+    skipped: dict[str, tuple[BuildWarning, ...]] = {}
     for kind, folder in SOURCE_FOLDERS:
-        for path in discover(content / folder):
+        found = walk_files(content / folder, boundary, site_dir)
+        skipped[kind] = found.warnings
+        for path in found.files:
+            if not path.name.lower().endswith(MARKDOWN_SUFFIXES):
+                continue
             key = str(path)
             if (sig := stat_sig(key)) is None:  # vanished while we looked
                 continue
             sources[key] = kind
             files[key] = sig
             if path.stem == BUNDLE_INDEX:
-                bundles[key] = _bundle_files(key)
+                bundles[key] = _bundle_files(path, content)
                 for _, name in bundles[key]:
                     if (bundle_sig := stat_sig(name)) is not None:
                         files[name] = bundle_sig
     static = []
     for prefix, root in (("assets/", theme_dir / "static"), ("", site_dir / "static")):
-        found: list[str] = []
-        _walk(root, dirs, found, skip_hidden=True)
-        for name in found:
+        found_static: list[str] = []
+        linked = _walk(root, dirs, found_static, skip_hidden=True) or linked
+        for name in found_static:
             if (sig := stat_sig(name)) is not None:
                 files[name] = sig
                 static.append((prefix + os.path.relpath(name, root).replace(os.sep, "/"), name))
     templates: list[str] = []
     for root in (site_dir / "templates", theme_dir / "templates"):
-        _walk(root, dirs, templates, skip_hidden=False)
+        linked = _walk(root, dirs, templates, skip_hidden=False) or linked
     for name in templates:
         if (sig := stat_sig(name)) is not None:
             files[name] = sig
@@ -140,13 +160,26 @@ def scan_inputs(site_dir: Path, theme_dir: Path) -> Inputs:
         template_digest=_template_digest(tuple(templates)),
         racy=racy_digests(files, started),
         started_ns=started,
+        skipped=skipped,
+        linked=linked,
     )
+
+
+def watch(inputs: Inputs, names: Iterable[str]) -> Inputs:
+    """`inputs` with the given files (which renders looked at) stat-ed too, present or not."""
+    watched = dict(inputs.watched)
+    for name in names:
+        if name not in watched:
+            watched[name] = stat_sig(name)
+    return replace(inputs, watched=watched)
 
 
 def refresh_inputs(previous: Inputs) -> Inputs | None:
     """The previous scan with every file stat-ed again, when no folder changed since (no file
     added, removed or renamed); None when one did, or cannot be trusted: scan again then."""
     started = time_ns()
+    if previous.linked:
+        return None
     for folder, mtime in previous.dirs.items():
         if mtime != MISSING and mtime >= previous.started_ns - RACY_WINDOW_NS:
             return None
@@ -173,6 +206,7 @@ def refresh_inputs(previous: Inputs) -> Inputs | None:
         files=files,
         racy=racy,
         started_ns=started,
+        watched={name: stat_sig(name) for name in previous.watched},
         template_digest=(
             _template_digest(previous.templates) if changed_templates else previous.template_digest
         ),

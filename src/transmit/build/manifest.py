@@ -38,6 +38,7 @@ class SourceRecord:
     post: Post  # without its body
     key: str | None = None  # render key, when the post was rendered
     rendered: RenderedPost | None = None  # stub (see build.cache)
+    reads: tuple[tuple[str, Sig | None], ...] = ()  # other files the render looked at, as seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Manifest:
     site_key: bytes  # config text, templates, options and output folder, digested
     inputs: Inputs
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    marks: dict[str, bytes] = field(default_factory=dict)  # digests of grouped outputs' inputs
     next_publish: datetime | None = None  # when a skipped future post falls due
     summary: Any = None  # the BuildSummary to repeat when nothing changed
 
@@ -100,9 +102,9 @@ def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[
             saved_names, rows, shard_racy = found  # type: ignore[misc]
             if saved_names != names:
                 raise ValueError("records changed shape")
-            for source, sig, post, key, done in rows:
+            for source, sig, post, key, done, reads in rows:
                 rendered = None if done is None else RenderedPost(*done)
-                records[source] = SourceRecord(sig, Post(*post), key, rendered)
+                records[source] = SourceRecord(sig, Post(*post), key, rendered, reads)
             racy.update(shard_racy)
         except (TypeError, ValueError):
             lost.add(shard)
@@ -125,7 +127,7 @@ def save_sources(
     for source, r in state.records.items():
         if (shard := shard_of(source)) in wanted:
             done = None if r.rendered is None else rendered_values(r.rendered)
-            rows[shard].append((source, r.sig, post_values(r.post), r.key, done))
+            rows[shard].append((source, r.sig, post_values(r.post), r.key, done, r.reads))
     for shard in wanted:
         racy = {p: d for p, d in state.racy.items() if shard_of(p) == shard}
         store.save(_shard_path(cache_dir, shard), _SOURCES, fingerprint, (names, rows[shard], racy))

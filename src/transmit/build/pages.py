@@ -1,43 +1,41 @@
 """Pages as data: `site.assemble` says which pages exist and what each shows; this module
-decides which of them must be rendered again and renders them.
+decides which of them must be rendered again, and renders those.
 
 A template page is (path, template, context). Its *digest* covers the template set, the config,
-the template globals and the context, with every rendered post in it standing for its render
-key; a page whose digest is the one recorded by the previous build, and whose file is still
-the one that build wrote, is not rendered at all. That is what makes one edited post at 10,000
-posts cost one render and the few pages that show it.
+the template globals and the context, each post standing for its render key and every other
+record digested once however many pages show it (a tag's posts appear on every post page of
+the tag); a page whose digest and file are as the previous build recorded is not rendered. That
+is what makes one edited post at 10,000 posts cost one render and the pages that show it.
 
-Contexts travel as pickles (to worker processes too): a post's rendered record is written as a
-reference to its render key and read back, in full, from the render cache where the page is
-rendered. The build process itself only ever holds stubs (see `build.cache`).
+Pages are rendered in this process, or, when there are many, in worker processes forked after
+assembly: they inherit the pages, the environment and the entries as they are (nothing is
+pickled), read the long texts of posts from the render cache, write their share of the pages
+into the staging folder and send back only digests and sizes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from transmit.build.cache import RenderCache
 from transmit.build.store import digest
-from transmit.build.writer import OutputFile, Staging
+from transmit.build.writer import OutputFile, Staging, write_file
 
 if TYPE_CHECKING:
     import jinja2
 
     from transmit.build.incremental import Plan
     from transmit.build.inputs import Sig
-    from transmit.build.manifest import OutputRecord, SourceRecord
-    from transmit.build.workers import Workers
-    from transmit.config import Config
+    from transmit.build.manifest import OutputRecord
 
-
-HELD_POSTS = 64
+MIN_FORKED_PAGES = 400  # below this, forking costs more than it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +46,17 @@ class TemplatePage:
 
 
 class Assembly:
-    """What `assemble_pages` hands the build: template pages, ready-made files, and the
-    globals every template sees."""
+    """What `assemble_pages` hands the build: template pages, ready-made files, the template
+    environment and the globals assembly gave it."""
 
-    def __init__(self) -> None:
+    def __init__(self, environment: jinja2.Environment) -> None:
+        self.environment = environment
         self.globals: dict[str, object] = {}
         self.pages: list[TemplatePage | OutputFile] = []
+
+    def set_globals(self, **values: object) -> None:
+        self.globals.update(values)
+        self.environment.globals.update(values)
 
     def emit(self, path: str, template: str, **context: object) -> None:
         self.pages.append(TemplatePage(path, template, context))
@@ -61,11 +64,75 @@ class Assembly:
     def add(self, output: OutputFile) -> None:
         self.pages.append(output)
 
+    def __iter__(self) -> Iterator[TemplatePage | OutputFile]:
+        return iter(self.pages)
+
+
+class MissingRender(Exception):
+    """A rendered post a page needs is not in the render cache (deleted or damaged meanwhile)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        super().__init__(list(keys))  # the only argument, so it survives the trip from a worker
+        self.keys = list(keys)
+
+
+class Digester:
+    """Canonical bytes of page contexts, for their digests: values, not object identities.
+
+    A post's entry, Post and rendered record stand for its render key (`identities`); any other
+    record (a tag with its posts, a category, page metadata) is digested once per build and
+    stands for that digest wherever it appears."""
+
+    def __init__(self, identities: dict[int, str]) -> None:
+        self._identities = identities
+        self._records: dict[int, tuple[object, str]] = {}  # id -> (record kept alive, digest)
+        self._picklers: list[tuple[io.BytesIO, pickle.Pickler]] = []
+        self._depth = 0
+
+    def _pickler(self) -> tuple[io.BytesIO, pickle.Pickler]:
+        if self._depth == len(self._picklers):
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo: equal values give equal bytes
+            pickler.persistent_id = self._reference  # type: ignore[method-assign]
+            self._picklers.append((buffer, pickler))
+        return self._picklers[self._depth]
+
+    def _reference(self, obj: object) -> str | None:
+        known = self._identities.get(id(obj))
+        if known is not None:
+            return known
+        if not is_dataclass(obj) or isinstance(obj, type):
+            return None
+        found = self._records.get(id(obj))
+        if found is None:
+            values = (type(obj).__qualname__, *(getattr(obj, f.name) for f in fields(obj)))
+            data = self.encode(values)
+            if data is None:
+                raise pickle.PicklingError(f"cannot digest {type(obj).__qualname__}")
+            found = (obj, "d" + digest(data).hex())
+            self._records[id(obj)] = found
+        return found[1]
+
+    def encode(self, value: object) -> bytes | None:
+        """The bytes of `value`, or None when it cannot be pickled (a function, say)."""
+        buffer, pickler = self._pickler()
+        self._depth += 1
+        try:
+            buffer.seek(0)
+            buffer.truncate()
+            pickler.dump(value)
+            return buffer.getvalue()
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
+            return None
+        finally:
+            self._depth -= 1
+
 
 class MarkMemo:
     """The digests of page contexts made of the very same objects as in the previous build
     of this process (records are frozen: the same object is the same value), so the dev
-    server does not pickle 10,000 unchanged post pages to find the one that changed."""
+    server does not digest 10,000 unchanged post pages to find the one that changed."""
 
     def __init__(self) -> None:
         self.site = b""
@@ -91,152 +158,118 @@ class MarkMemo:
             self.site = site
 
 
-class MissingRender(Exception):
-    """A rendered post a page needs is not in the render cache (deleted or damaged meanwhile)."""
-
-    def __init__(self, keys: Sequence[str]) -> None:
-        super().__init__(list(keys))  # the only argument, so it survives the trip from a worker
-        self.keys = list(keys)
-
-
-class Encoder:
-    """Pickles values, not object identities (no memo), a known record becoming its key.
-    One pickler serves every page of a build."""
-
-    def __init__(self, references: dict[int, str]) -> None:
-        self._buffer = io.BytesIO()
-        self._pickler = pickle.Pickler(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        self._pickler.fast = True
-        self._pickler.persistent_id = lambda obj: references.get(id(obj))  # type: ignore[method-assign]
-
-    def encode(self, value: object) -> bytes | None:
-        """The bytes of `value`, or None when it cannot be pickled (a function, say)."""
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        try:
-            self._pickler.dump(value)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
-            return None
-        return self._buffer.getvalue()
-
-
-def site_digest(
-    fingerprint: bytes, config: Config, templates: bytes, globals_bytes: bytes | None
-) -> bytes:
-    from transmit.build.cache import canonical
-
-    return digest(fingerprint, canonical(config), templates, globals_bytes or b"\x00")
-
-
 def page_digest(site: bytes, template: str, context_bytes: bytes) -> bytes:
     """`site` has a fixed length and a template name no NUL: the parts cannot run together."""
-    return hashlib.sha256(b"".join((site, template.encode(), b"\x00", context_bytes))).digest()[:16]
+    data = b"".join((site, template.encode(), b"\x00", context_bytes))
+    return hashlib.sha256(data).digest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
-class PageJob:
-    """Everything a process needs to render template pages of this build."""
-
-    config: Config
-    globals_bytes: bytes
-    cache_root: Path
-    fingerprint: bytes
-    templates: bytes  # the template digest: a new one means a new environment
+# One page to render: (index in assembly.pages, digest of the bytes in place or None, file to
+# write, whether its folder may need making).
+PageTask = tuple[int, bytes | None, str, bool]
 
 
-def _decoder(data: bytes, load: Callable[[str], object]) -> Any:
-    unpickler = pickle.Unpickler(io.BytesIO(data))
-    unpickler.persistent_load = load  # type: ignore[method-assign]
-    return unpickler.load()
-
-
-@lru_cache(maxsize=2)
-def _environment(job: PageJob) -> jinja2.Environment:
-    """One environment per process and build, so each template is compiled once."""
-    from transmit.site.theme import make_environment
-
-    environment = make_environment(job.config)
-    cache = RenderCache(job.cache_root, job.fingerprint)
-
-    def load(key: str) -> object:
-        found = cache.load(key)
-        if found is None:
-            raise MissingRender([key])
-        return found
-
-    environment.globals.update(_decoder(job.globals_bytes, load))
-    return environment
-
-
-# One page to render: (output path, template, context bytes, digest of the bytes already in
-# place or None, file to write, whether its folder may need making).
-PageTask = tuple[str, str, bytes, bytes | None, str, bool]
-
-
-def render_pages(job: PageJob, tasks: Sequence[PageTask]) -> list[tuple[bytes, Sig | None]]:
+def render_tasks(assembly: Assembly, tasks: Sequence[PageTask]) -> list[tuple[bytes, Sig | None]]:
     """Render each page and write it where the task says, unless its bytes are the ones
-    already in place; returns (digest of the bytes, size and mtime of the file written or
-    None), so no page travels back to the parent process."""
-    from transmit.build.writer import write_file
+    already in place: (digest of the bytes, size and mtime of the file written or None)."""
     from transmit.site.assemble import render_template
 
-    environment = _environment(job)
-    cache = RenderCache(job.cache_root, job.fingerprint)
-    held: dict[str, object] = {}  # the posts of neighbouring pages, read once
-    missing: list[str] = []
-
-    def load(key: str) -> object:
-        if key not in held:
-            if len(held) >= HELD_POSTS:
-                held.clear()
-            found = cache.load(key)
-            if found is None:
-                missing.append(key)
-            held[key] = found
-        return held[key]
-
     results: list[tuple[bytes, Sig | None]] = []
-    for _path, template, data, before, target, make_parent in tasks:
-        context = _decoder(data, load)
-        if missing:
-            raise MissingRender(missing)
-        page = render_template(environment, template, context)
-        content = digest(page)
-        written = None if content == before else write_file(Path(target), page, make_parent)
+    for index, before, target, make_parent in tasks:
+        page = assembly.pages[index]
+        assert isinstance(page, TemplatePage)
+        data = render_template(assembly.environment, page.template, page.context)
+        content = digest(data)
+        written = None if content == before else write_file(Path(target), data, make_parent)
         results.append((content, written))
     return results
+
+
+def render_every_page(assembly: Assembly) -> None:
+    """Run every template page's template once, writing nothing (`transmit check`)."""
+    from transmit.site.assemble import render_template
+
+    for page in assembly.pages:
+        if isinstance(page, TemplatePage):
+            render_template(assembly.environment, page.template, page.context)
+
+
+def _forked(assembly: Assembly, tasks: Sequence[PageTask], jobs: int) -> list[Any]:
+    """`render_tasks` in `jobs` processes forked from this one, each taking every jobs-th
+    task; their results (or their error) come back through pipes."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    shares = [list(range(n, len(tasks), jobs)) for n in range(jobs)]
+    links = []
+    for share in shares:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_render_share, args=(assembly, tasks, share, sender))
+        process.start()
+        sender.close()
+        links.append((process, receiver))
+    results: list[Any] = [None] * len(tasks)
+    failure: BaseException | None = None
+    try:
+        for (_process, receiver), share in zip(links, shares, strict=True):
+            outcome = receiver.recv()
+            if isinstance(outcome, BaseException):
+                failure = failure or outcome
+                continue
+            for index, result in zip(share, outcome, strict=True):
+                results[index] = result
+    finally:
+        for process, receiver in links:
+            receiver.close()
+            if process.is_alive() and failure is not None:
+                process.terminate()
+            process.join()
+    if failure is not None:
+        raise failure
+    return results
+
+
+def _render_share(assembly: Assembly, tasks: Sequence[PageTask], share: list[int], sender) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    gc.enable()
+    try:
+        outcome: Any = render_tasks(assembly, [tasks[i] for i in share])
+    except BaseException as error:  # sent to the parent, which raises it
+        outcome = error
+    try:
+        sender.send(outcome)
+    except Exception as error:  # an exception that does not pickle
+        sender.send(RuntimeError(f"{type(error).__name__}: {error}"))
+    sender.close()
+    os._exit(0)
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def plan_pages(
     plan: Plan,
     assembly: Assembly,
-    entries: Sequence[object],
-    published: Sequence[SourceRecord],
+    identities: dict[int, str],
     fingerprint: bytes,
-    cache_dir: Path,
     memo: MarkMemo,
     staging: Staging,
-    workers: Workers,
+    jobs: int,
 ) -> dict[str, OutputRecord]:
     """Every page's record for the new manifest; pages to write are written into `staging`.
     A page whose digest and file are as recorded is not rendered; a rendered page whose bytes
     are the recorded ones is not written."""
-    # How records appear in contexts: for digests, each by its render key alone; for
-    # rendering, only the stub, which the renderer swaps for the cached full record.
-    identities: dict[int, str] = {}
-    references: dict[int, str] = {}
-    for entry, record in zip(entries, published, strict=True):
-        if record.key is not None:
-            identities[id(entry)] = "e" + record.key
-            identities[id(record.post)] = "p" + record.key
-            identities[id(record.rendered)] = "r" + record.key
-            references[id(record.rendered)] = record.key
-    by_key, by_reference = Encoder(identities), Encoder(references)
-    globals_bytes = by_reference.encode(assembly.globals)
-    globals_mark = by_key.encode(assembly.globals)
-    if globals_bytes is None or globals_mark is None:
-        raise TypeError("template globals must be plain data (pickle-able records)")
-    site = site_digest(fingerprint, plan.config, plan.inputs.template_digest, globals_mark)
+    from transmit.build.cache import canonical
+
+    digester = Digester(identities)
+    globals_mark = digester.encode(assembly.globals)
+    if globals_mark is None:
+        raise TypeError("template globals must be plain data (records, not functions)")
+    site = digest(fingerprint, canonical(plan.config), plan.inputs.template_digest, globals_mark)
     memo.restart(site)
     recorded = plan.previous.outputs if plan.previous is not None else {}
 
@@ -245,9 +278,9 @@ def plan_pages(
         return old if old is not None and plan.intact(path, old) else None
 
     outputs: dict[str, OutputRecord] = {}
-    todo: list[PageTask] = []
+    tasks: list[PageTask] = []
     marks: list[bytes] = []
-    for page in assembly.pages:
+    for index, page in enumerate(assembly.pages):
         if not isinstance(page, TemplatePage):
             content = digest(page.data)
             old = previous(page.path)
@@ -258,27 +291,26 @@ def plan_pages(
             continue
         mark = memo.get(page)
         if mark is None:
-            data = by_key.encode(page.context)
+            data = digester.encode(page.context)
             if data is None:
-                raise TypeError(f"the context of {page.path} must be plain data (pickle-able)")
+                raise TypeError(f"the context of {page.path} must be plain data (records)")
             mark = page_digest(site, page.template, data)
             memo.put(page, mark)
         old = previous(page.path)
         if old is not None and old[0] == mark:
             outputs[page.path] = old
             continue
-        data = by_reference.encode(page.context)
-        assert data is not None
         target = str(staging.place(page.path))
-        todo.append((page.path, page.template, data, old and old[1], target, staging.whole))
+        tasks.append((index, old and old[1], target, staging.whole))
         marks.append(mark)
 
-    job = PageJob(
-        plan.config, globals_bytes, cache_dir / "render", fingerprint, plan.inputs.template_digest
-    )
-    results = workers.map(render_pages, job, todo) if todo else []
-    for task, mark, (content, written) in zip(todo, marks, results, strict=True):
-        path = task[0]
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(tasks) >= MIN_FORKED_PAGES and can_fork():
+        results = _forked(assembly, tasks, workers)
+    else:
+        results = render_tasks(assembly, tasks)
+    for task, mark, (content, written) in zip(tasks, marks, results, strict=True):
+        path = assembly.pages[task[0]].path
         if written is None:  # the same bytes as the file in place: not rewritten
             staging.forget(path)
             old = recorded[path]

@@ -1,23 +1,25 @@
 """The build's public face: options, summary, errors and `build_site`, the one-shot build.
 
 The stages themselves (load -> render -> assemble -> write) live in `build.incremental`, which
-the CLI and the dev server share; this module imports nothing heavy so `transmit --help` stays
-instant.
+the CLI and the dev server share; this module imports nothing heavy so `transmit --help` and a
+no-op rebuild stay instant.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from transmit.errors import BuildWarning, TransmitError
+from transmit.errors import BuildWarning, InternalError, TransmitError
 
 if TYPE_CHECKING:
     from transmit.config import Config
-    from transmit.render.document import RenderOptions
+    from transmit.content.post import Post
+    from transmit.render.document import RenderedPost, RenderOptions
 
 DEFAULT_OUTPUT = "public"
 
@@ -50,6 +52,8 @@ class BuildSummary:
     skipped_drafts: tuple[str, ...]
     skipped_future: tuple[str, ...]
     warnings: tuple[BuildWarning, ...]
+    search_bytes: int = 0  # size of the search index (0 when search is off)
+    search_seconds: float = 0.0
 
 
 def render_options(config: Config) -> RenderOptions:
@@ -59,7 +63,51 @@ def render_options(config: Config) -> RenderOptions:
         unsafe_html=config.unsafe_html,
         math_macros=config.math_macros,
         excerpt_length=config.excerpt_length,
+        toc=config.toc,
+        language=config.language,
+        base_path=config.base_path,
+        site_dir=config.site_dir,
+        math_markdown_escaped=config.math_markdown_escaped,
     )
+
+
+def render_post(post: Post, options: RenderOptions) -> RenderedPost:
+    """The renderer, imported when first needed (it loads markdown-it, math and Pygments)."""
+    from transmit.render.document import render_post as render
+
+    return render(post, options)
+
+
+def render_guarded(post: Post, options: RenderOptions) -> RenderedPost:
+    """`render_post`, with a renderer bug on one post said in one line instead of a traceback."""
+    try:
+        return render_post(post, options)
+    except TransmitError:
+        raise
+    except (Exception, RecursionError) as error:
+        reason = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200]
+        raise InternalError(
+            post.rel_path, None, f"internal error while rendering: {reason}; please report"
+        ) from None
+
+
+def _render_chunk(chunk: Sequence[Post], options: RenderOptions) -> list[RenderedPost]:
+    return [render_guarded(post, options) for post in chunk]
+
+
+def render_all(posts: Sequence[Post], options: RenderOptions, jobs: int) -> list[RenderedPost]:
+    """Render every post, in worker processes when there is enough work to share (for
+    `transmit check`; a build renders through its cache in `build.incremental`)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(posts) < 64:
+        return _render_chunk(posts, options)
+    size = max(16, len(posts) // (workers * 4))
+    chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_render_chunk, chunks, [options] * len(chunks))
+        return [rendered for chunk in results for rendered in chunk]
 
 
 def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from transmit.build.cache import RenderCache, body_less, render_key, stub_of
-from transmit.build.inputs import Sig
+from transmit.build.inputs import Sig, stat_sig
 from transmit.build.manifest import SourceRecord
 from transmit.errors import SourceError
 
@@ -67,9 +67,9 @@ def load_sources(
     job: LoadJob, items: Sequence[tuple[str, str, Sig]]
 ) -> list[SourceRecord | SourceError]:
     """Read each (kind, path, sig) source; render the ones that are published, through the
-    render cache."""
+    render cache. A file that is not a post at all comes back as its SkippedSource."""
+    from transmit.build import pipeline
     from transmit.content.loader import load_post
-    from transmit.render.document import render_post
 
     cache = RenderCache(job.cache_root, job.fingerprint)
     results: list[SourceRecord | SourceError] = []
@@ -83,11 +83,15 @@ def load_sources(
             results.append(SourceRecord(sig, body_less(post)))
             continue
         key = render_key(post, job.options, job.fingerprint)
-        rendered = cache.load(key)
-        if rendered is None:
-            rendered = render_post(post, job.options)
-            cache.save(key, rendered)
-        results.append(SourceRecord(sig, body_less(post), key, stub_of(rendered)))
+        found = cache.load_entry(key)
+        # the render also depends on the image files it looked for: as they were?
+        if found is not None and all(stat_sig(name) == seen for name, seen in found[1]):
+            rendered, reads = found
+        else:
+            rendered = pipeline.render_guarded(post, job.options)
+            reads = tuple((name, stat_sig(name)) for name in rendered.reads)
+            cache.save(key, rendered, reads)
+        results.append(SourceRecord(sig, body_less(post), key, stub_of(rendered), reads))
     return results
 
 

@@ -82,18 +82,16 @@ def output_lock(lock: Path) -> Iterator[None]:
 
 @contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C for the few milliseconds of a commit; it takes effect right after."""
+    """Ignore Ctrl-C for the few milliseconds of a commit: once it has begun, the build has
+    as good as finished, and stopping it halfway would leave the previous output to restore."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
 
 
 def recover(out_dir: Path) -> None:

@@ -17,6 +17,10 @@ def summary_lines(summary: BuildSummary, verbose: bool) -> list[str]:
         f"built {_plural(summary.posts, 'post')} and {_plural(summary.pages, 'page')} "
         f"into {summary.out_dir} ({_plural(summary.files, 'file')}) in {summary.seconds:.2f} s"
     ]
+    if summary.search_bytes:
+        lines.append(
+            f"search index {summary.search_bytes / 1024:.0f} KiB in {summary.search_seconds:.2f} s"
+        )
     skipped = []
     if summary.skipped_drafts:
         skipped.append(f"{_plural(len(summary.skipped_drafts), 'draft')} (use --drafts)")

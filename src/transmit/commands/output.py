@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from transmit.errors import BuildWarning
+from transmit.errors import BuildWarning, location, printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +22,8 @@ class Reporter:
             print(message, flush=True)
 
     def warn(self, warning: BuildWarning) -> None:
-        location = f"{warning.path}:{warning.line}: " if warning.line else f"{warning.path}: "
-        print(f"{location}warning: {warning.message}", file=sys.stderr, flush=True)
+        where = location(warning.path, warning.line)
+        print(f"{where}warning: {printable(warning.message)}", file=sys.stderr, flush=True)
 
     def error(self, message: str) -> None:
         """One line per problem, `path:line: message`, as compilers print them."""

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from transmit.errors import shown
+
+# Possessive `\s*+` so that a value padded with thousands of spaces is still matched in one pass.
 _DATE_TIME = re.compile(
-    r"""^\s*
+    r"""^\s*+
     (?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})
     (?:
-        (?:[Tt]|\s+)
+        (?:[Tt]|\s++)
         (?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?
     )?
-    \s*(?P<offset>[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)?
-    \s*$""",
+    \s*+(?P<offset>[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)?
+    \s*+$""",
     re.VERBOSE,
 )
 _FILE_NAME_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[-_ ]")
 
+FIRST_YEAR, LAST_YEAR = 2, 9998
 DATE_HINT = "use YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or ISO 8601 such as 2026-01-11T20:15:00+08:00"
 
 
@@ -33,7 +37,7 @@ def _offset(text: str) -> tzinfo:
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 23 or minutes > 59:
-        raise DateFormatError(f"time zone offset {text!r} is out of range; {DATE_HINT}")
+        raise DateFormatError(f"time zone offset {shown(text)} is out of range; {DATE_HINT}")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
@@ -44,17 +48,34 @@ def localize(moment: datetime, zone: tzinfo) -> datetime:
     return moment.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
 
 
+def _in_range(moment: datetime, value: object) -> datetime:
+    """Later steps convert dates between zones and to UTC; years 1 and 9999 can overflow there,
+    so they are refused here, where the writer learns why."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise DateFormatError(
+            f"{shown(str(value))} is outside the years transmit can use "
+            f"({FIRST_YEAR:04} to {LAST_YEAR}); {DATE_HINT}"
+        )
+    return moment
+
+
+def _local(moment: datetime, zone: tzinfo, value: object) -> datetime:
+    return localize(_in_range(moment, value), zone)
+
+
 def parse_date(value: object, zone: tzinfo) -> datetime:
     """A front matter date (string, date or datetime) as an aware datetime."""
     if isinstance(value, datetime):
-        return localize(value, zone)
+        return _local(value, zone, value)
     if isinstance(value, date):
-        return localize(datetime(value.year, value.month, value.day), zone)
+        return _local(datetime(value.year, value.month, value.day), zone, value)
+    if isinstance(value, time):
+        raise DateFormatError(f"{shown(str(value))} is a time of day without a date; {DATE_HINT}")
     if not isinstance(value, str):
-        raise DateFormatError(f"{value!r} is not a date; {DATE_HINT}")
+        raise DateFormatError(f"{shown(value)} is not a date; {DATE_HINT}")
     match = _DATE_TIME.match(value)
     if match is None:
-        raise DateFormatError(f"'{value}' is not a date; {DATE_HINT}")
+        raise DateFormatError(f"{shown(value)} is not a date; {DATE_HINT}")
     parts = match.groupdict()
     fraction = (parts["fraction"] or "").ljust(6, "0")[:6]
     try:
@@ -68,10 +89,12 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
             int(fraction or 0),
         )
     except ValueError as error:
-        raise DateFormatError(f"'{value}' is not a valid date ({error}); {DATE_HINT}") from None
+        raise DateFormatError(
+            f"{shown(value)} is not a valid date ({error}); {DATE_HINT}"
+        ) from None
     if parts["offset"]:
-        return moment.replace(tzinfo=_offset(parts["offset"]))
-    return localize(moment, zone)
+        return _in_range(moment, value).replace(tzinfo=_offset(parts["offset"]))
+    return _local(moment, zone, value)
 
 
 def date_from_file_name(name: str, zone: tzinfo) -> datetime | None:
@@ -80,6 +103,6 @@ def date_from_file_name(name: str, zone: tzinfo) -> datetime | None:
     if match is None:
         return None
     try:
-        return localize(datetime(*(int(part) for part in match.groups())), zone)
-    except ValueError:
+        return _local(datetime(*(int(part) for part in match.groups())), zone, name)
+    except (ValueError, OverflowError):  # DateFormatError is a ValueError
         return None

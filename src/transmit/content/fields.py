@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_TAG_SPLIT = re.compile(r"\s*[,，、;；]\s*")
+from transmit.errors import shown
+
+_TAG_SEPARATORS = re.compile(r"[,，、;；]")  # parts are stripped after the split
 
 
 class FieldError(ValueError):
@@ -54,7 +56,7 @@ def tag_list(value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str):
-        parts = _TAG_SPLIT.split(value) if _TAG_SPLIT.search(value) else value.split()
+        parts = _TAG_SEPARATORS.split(value) if _TAG_SEPARATORS.search(value) else value.split()
     elif isinstance(value, list):
         parts = []
         for item in value:
@@ -92,7 +94,7 @@ def flag(value: Any, key: str) -> bool | None:
         "off",
     ):
         return value.strip().lower() in ("true", "yes", "on")
-    raise FieldError(f"{key} must be true or false, not {value!r}")
+    raise FieldError(f"{key} must be true or false, not {shown(value)}")
 
 
 def priority(value: Any) -> int:
@@ -105,7 +107,7 @@ def priority(value: Any) -> int:
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    raise FieldError(f"sticky must be true, false or a number, not {value!r}")
+    raise FieldError(f"sticky must be true, false or a number, not {shown(value)}")
 
 
 def optional_text(value: Any, key: str) -> str | None:
@@ -115,3 +117,61 @@ def optional_text(value: Any, key: str) -> str | None:
         raise FieldError(f"{key} must be text, not a list or table")
     text = str(value)
     return text if text.strip() else None
+
+
+# Characters that are invisible, or not allowed in XML feeds, or both: kept (text is sacred)
+# but worth a warning, since they come from pasting and nobody types them on purpose.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_SAFE_SCHEMES = ("http", "https")
+
+
+def control_character(text: str) -> tuple[int, str] | None:
+    """The index and U+ name of the first control character in `text`, or None."""
+    match = _CONTROL.search(text)
+    if match is None:
+        return None
+    return match.start(), f"U+{ord(match.group()):04X}"
+
+
+def _scheme(text: str) -> str | None:
+    # browsers drop tabs, newlines and other controls inside a URL before reading its scheme
+    probe = "".join(char for char in text.strip() if char.isprintable() and not char.isspace())
+    match = _URL_SCHEME.match(probe)
+    return match.group(1).lower() if match else None
+
+
+def image_address(value: Any, key: str) -> str | None:
+    """`cover`: a path relative to the post, a site path or an http(s) URL, never a script."""
+    text = optional_text(value, key)
+    if text is None:
+        return None
+    scheme = _scheme(text)
+    if scheme is not None and scheme not in _SAFE_SCHEMES:
+        raise FieldError(
+            f"{shown(text)} is not an image address; use a path relative to the post "
+            "(cover.png), a site path (/images/cover.png) or an http(s) URL"
+        )
+    if control_character(text) is not None:
+        raise FieldError(f"{shown(text)} contains control characters; remove them")
+    return text
+
+
+def site_paths(value: Any, key: str) -> tuple[str, ...]:
+    """`aliases`: old addresses of a post, as paths inside the site (`/old/address/`)."""
+    paths = text_list(value, key)
+    for path in paths:
+        parts = path.strip("/").split("/")
+        if (
+            _scheme(path) is not None
+            or path.startswith("//")
+            or "\\" in path
+            or control_character(path) is not None
+            or any(part in ("..", ".") for part in parts)
+            or not path.strip("/")
+        ):
+            raise FieldError(
+                f"{shown(path)} is not an address inside the site; "
+                "write a path such as /2019/03/old-title/"
+            )
+    return paths

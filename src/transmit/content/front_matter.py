@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from transmit.config import key_line
-from transmit.errors import SourceError
+from transmit.errors import SourceError, printable, shown
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -43,6 +43,22 @@ TEXT_KEYS = frozenset(
     }
 )
 _FENCES = {"---": ("yaml", ("---", "...")), "+++": ("toml", ("+++",))}
+
+# Front matter is a handful of keys. These bounds keep hostile or broken input (a pasted log,
+# `[[[[...`, YAML aliases that expand a billion times) from crashing or stalling the build:
+# the YAML composer recurses in C and would take the process down before Python could object.
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+_OPENERS = (
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+)
+_CLOSERS = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+# What a wrong explicit tag (`!!int abc`, `!!int` with no digits, `!!bool maybe`) or an
+# impossible implicit date raises from inside PyYAML's constructors: any ordinary exception.
+_CONSTRUCT_ERRORS = (yaml.YAMLError, Exception)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,23 +96,88 @@ def split_front_matter(text: str, path: Path) -> FrontMatter:
     )
 
 
+def _yaml_problem(error: yaml.YAMLError, path: Path) -> SourceError:
+    # an unclosed quote or bracket is reported at the end; its opening line helps more
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    mark = getattr(error, "problem_mark", None)
+    if "end of stream" in problem or "did not find expected" in problem:
+        mark = getattr(error, "context_mark", None) or mark
+    line = mark.line + 2 if mark is not None else 1
+    return SourceError(path, line, f"front matter is not valid YAML: {problem}")
+
+
+def _check_nesting(head: str, path: Path) -> None:
+    """Count nesting on the token stream (flat, no recursion) before composing anything."""
+    depth = 0
+    for token in yaml.scan(head, Loader=_Loader):
+        if isinstance(token, _OPENERS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(path, token.start_mark.line + 2)
+        elif isinstance(token, _CLOSERS):
+            depth -= 1
+
+
+def _too_deep(path: Path, line: int | None) -> SourceError:
+    return SourceError(path, line, f"front matter nests deeper than {MAX_DEPTH} levels; flatten it")
+
+
+def _node_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node, path: Path) -> None:
+    """Aliases share nodes: measure depth and size as expanded, iteratively, refusing cycles."""
+    measured: dict[int, tuple[int, int]] = {}  # id -> (values, depth) once expanded
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            sizes = [measured[id(child)] for child in _node_children(node)]
+            values = 1 + sum(size for size, _ in sizes)
+            depth = 1 + max((depth for _, depth in sizes), default=0)
+            if values > MAX_VALUES:
+                raise SourceError(
+                    path,
+                    node.start_mark.line + 2,
+                    f"front matter expands to more than {MAX_VALUES} values (YAML aliases); "
+                    "write the values out instead",
+                )
+            if depth > MAX_DEPTH:
+                raise _too_deep(path, node.start_mark.line + 2)
+            measured[key] = (values, depth)
+            open_nodes.discard(key)
+            continue
+        if key in measured:
+            continue
+        if key in open_nodes:
+            raise SourceError(
+                path, node.start_mark.line + 2, "a YAML alias in the front matter contains itself"
+            )
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _node_children(node) if id(child) not in measured)
+
+
 def _parse_yaml(head: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
+        _check_nesting(head, path)
         root = yaml.compose(head, Loader=_Loader)
     except yaml.YAMLError as error:
-        # an unclosed quote or bracket is reported at the end; its opening line helps more
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        mark = getattr(error, "problem_mark", None)
-        if "end of stream" in problem or "did not find expected" in problem:
-            mark = getattr(error, "context_mark", None) or mark
-        line = mark.line + 2 if mark is not None else 1
-        raise SourceError(path, line, f"front matter is not valid YAML: {problem}") from None
+        raise _yaml_problem(error, path) from None
     if root is None:
         return {}, {}
     if not isinstance(root, yaml.MappingNode):
         raise SourceError(
             path, root.start_mark.line + 2, "front matter must be 'key: value' lines (a mapping)"
         )
+    _check_expansion(root, path)
     data: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
     constructor = _Loader("")
@@ -107,7 +188,9 @@ def _parse_yaml(head: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         key = str(key_node.value)
         if key in data:
             raise SourceError(
-                path, line, f"key '{key}' appears twice (first on line {key_lines[key]}); keep one"
+                path,
+                line,
+                f"key {shown(key)} appears twice (first on line {key_lines[key]}); keep one",
             )
         key_lines[key] = line
         try:
@@ -116,9 +199,15 @@ def _parse_yaml(head: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
                 if key in TEXT_KEYS
                 else constructor.construct_object(value_node, deep=True)
             )
-        except yaml.YAMLError as error:
-            problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-            raise SourceError(path, line, f"front matter value of '{key}': {problem}") from None
+        except _CONSTRUCT_ERRORS as error:
+            problem = printable(getattr(error, "problem", None) or str(error).splitlines()[0])
+            if head.startswith("!", value_node.start_mark.index):
+                problem += "; remove the '!' tag"
+            elif isinstance(value_node, yaml.ScalarNode):
+                problem += f" in {shown(value_node.value)}; quote the value to keep it as text"
+            raise SourceError(
+                path, line, f"front matter value of {shown(key)}: {problem}"
+            ) from None
     return data, key_lines
 
 
@@ -139,7 +228,35 @@ def _raw_text(node: yaml.Node) -> Any:
     return None  # pragma: no cover - no other node kinds exist
 
 
+def _check_toml_keys(head: str, path: Path) -> None:
+    """tomllib slows down with the square of the parts of a dotted key: refuse absurd ones."""
+    for number, line in enumerate(head.split("\n"), start=2):
+        text = line.lstrip()
+        if text.startswith("["):
+            key = text.partition("]")[0]
+        elif "=" in text:
+            key = text.partition("=")[0]
+        else:
+            continue
+        if key.count(".") >= MAX_DEPTH:
+            raise _too_deep(path, number)
+
+
+def _data_depth(data: Any) -> int:
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return deepest
+
+
 def _parse_toml(head: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    _check_toml_keys(head, path)
     try:
         data = tomllib.loads(head)
     except tomllib.TOMLDecodeError as error:
@@ -147,5 +264,9 @@ def _parse_toml(head: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         line = int(match.group(1)) + 1 if match else 1
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         raise SourceError(path, line, f"front matter is not valid TOML: {reason}") from None
+    except RecursionError:
+        raise _too_deep(path, None) from None
+    if _data_depth(data) > MAX_DEPTH:
+        raise _too_deep(path, None)
     key_lines = {key: (key_line(head, "", key) or 0) + 1 for key in data}
     return data, key_lines

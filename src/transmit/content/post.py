@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from transmit.errors import BuildWarning
+
 
 @dataclass(frozen=True, slots=True)
 class Post:
@@ -35,6 +37,8 @@ class Post:
     aliases: tuple[str, ...] = ()
     bundle_dir: Path | None = None  # the folder of a `name/index.md` bundle
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # what loading noticed (a legacy encoding, control characters); not part of the content
+    warnings: tuple[BuildWarning, ...] = field(default=(), compare=False)
 
     @property
     def url_path(self) -> str:

@@ -7,9 +7,20 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from transmit.errors import shown
+
 # Characters that break a URL path segment or a file name on some system.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\?#%\"<>|:*^`{}\[\]&=+;,!'()$@~]+")
-_DASHES = re.compile(r"[\s\-_.]*-[\s\-_.]*|\s+")
+# A run of separators becomes one dash if it holds a dash; else each space run becomes a dash.
+# (Matched run by run: a nested pattern here took seconds on a long line of dots.)
+_SEPARATOR_RUN = re.compile(r"[\s\-_.]+")
+_SPACES = re.compile(r"\s+")
+MAX_SLUG_BYTES = 255  # the longest file name common file systems allow
+
+
+def _dash_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return "-" if "-" in run else _SPACES.sub("-", run)
 
 
 class SlugError(ValueError):
@@ -23,8 +34,18 @@ def clean_slug(text: str) -> str:
         " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char for char in text
     )
     text = _UNSAFE.sub("-", text)
-    text = _DASHES.sub("-", text)
+    text = _SEPARATOR_RUN.sub(_dash_run, text)
     return text.strip("-.")
+
+
+def _fit(slug: str) -> str:
+    """A derived slug cut to what a file name can hold, at a dash when one is near the end."""
+    data = slug.encode("utf-8")
+    if len(data) <= MAX_SLUG_BYTES:
+        return slug
+    cut = data[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
+    dash = cut.rfind("-")
+    return (cut[:dash] if dash > len(cut) // 2 else cut).strip("-.")
 
 
 def pinyin_slug(text: str) -> str:
@@ -52,8 +73,9 @@ def make_slug(text: str, style: str) -> str:
         slug = hash_slug(text)
     else:
         slug = clean_slug(text)
+    slug = _fit(slug)
     if not slug:
-        raise SlugError(f"'{text}' leaves no usable address; set 'slug' in the front matter")
+        raise SlugError(f"{shown(text)} leaves no usable address; set 'slug' in the front matter")
     return slug
 
 
@@ -61,14 +83,19 @@ def check_given_slug(slug: str) -> str:
     """A slug from front matter: used as written, but never a path, a dot name or control text."""
     slug = unicodedata.normalize("NFC", slug.strip())
     if not slug or set(slug) <= {"."}:
-        raise SlugError(f"slug '{slug}' is empty or only dots; use letters, digits and '-'")
+        raise SlugError(f"slug {shown(slug)} is empty or only dots; use letters, digits and '-'")
     if "/" in slug or "\\" in slug:
-        raise SlugError(f"slug '{slug}' contains a slash; use '-' instead")
-    if any(unicodedata.category(char) in ("Cc", "Cf") for char in slug):
+        raise SlugError(f"slug {shown(slug)} contains a slash; use '-' instead")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in slug):
         raise SlugError("slug contains control characters; remove them")
+    if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        raise SlugError(
+            f"slug is {len(slug.encode('utf-8'))} bytes long; a file name holds at most "
+            f"{MAX_SLUG_BYTES}: shorten it"
+        )
     cleaned = clean_slug(slug)
     if not cleaned:
-        raise SlugError(f"slug '{slug}' leaves no usable address; use letters, digits and '-'")
+        raise SlugError(f"slug {shown(slug)} leaves no usable address; use letters, digits and '-'")
     return cleaned
 
 

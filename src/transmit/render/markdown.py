@@ -1,112 +1,137 @@
-"""Markdown to HTML with markdown-it-py; math is lifted out untouched and rendered per page."""
+"""Markdown to tokens to HTML with markdown-it-py, configured once per process.
+
+Parsing collects, on the side, what the rest of rendering needs in page order (page.py).
+Formulas are rendered between parsing and HTML output, so the HTML is written once with
+MathML in place (html_rules.py).
+"""
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.amsmath import amsmath_plugin
-from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
-from mdit_py_plugins.texmath import texmath_plugin
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-from transmit.render.math import Formula
+from transmit.render import html_rules
+from transmit.render.blocks import strict_admonition, structure_rule
+from transmit.render.delimiters import math_inline_rule, table_keeping_formulas
+from transmit.render.display import macro_definitions_rule, math_block_rule
+from transmit.render.emphasis import emphasis_rule
+from transmit.render.highlight import Highlighter
+from transmit.render.page import Heading, PageState, collect_rule
 
-_MATH_PLACEHOLDER = "\ue000transmit-math-{}\ue001"
-MATH_PLACEHOLDER_RE = re.compile("\ue000transmit-math-(\\d+)\ue001")
-_DISPLAY_TOKENS = {"math_block", "math_block_label", "amsmath", "math_block_eqno"}
-_INLINE_TOKENS = {"math_inline", "math_inline_double", "math_single"}
-
-
-def heading_slug(text: str) -> str:
-    """An anchor that keeps Chinese: `1. 概述` -> `1-概述`."""
-    text = unicodedata.normalize("NFC", text).strip().lower()
-    text = re.sub(r"[^\w\s-]", "", text)
-    return re.sub(r"[\s-]+", "-", text).strip("-") or "section"
+MORE_MARK = re.compile(r"[ \t]*<!--\s*more\s*-->[ \t]*", re.IGNORECASE)
+InlineRule = Callable[[StateInline, bool], bool]
+_NOT_IN_TOC = frozenset({"link_open", "link_close", "footnote_ref", "image", "html_inline"})
 
 
-@dataclass(slots=True)
-class MarkdownEnv:
-    """What rendering one document collects on the side."""
+def more_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """`<!-- more -->` on its own line: the excerpt ends here; nothing is shown."""
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.is_code_block(start_line) or not state.src.startswith("<!--", start):
+        return False
+    if not MORE_MARK.fullmatch(state.src, start, state.eMarks[start_line]):
+        return False
+    if not silent:
+        token = state.push("more_marker", "", 0)
+        token.map = [start_line, start_line + 1]
+        token.block = True
+    state.line = start_line + 1
+    return True
 
-    formulas: list[Formula] = field(default_factory=list)
 
+def image_with_position(image_rule: InlineRule) -> InlineRule:
+    """The image rule, noting where each image starts (for warnings naming its line)."""
 
-def _math_rule(display: bool):  # type: ignore[no-untyped-def]
-    def render(
-        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        token = tokens[idx]
-        collected: MarkdownEnv = env["transmit"]
-        line = token.map[0] + 1 if token.map else token.meta.get("line")
-        is_display = display or token.type == "math_inline_double"
-        collected.formulas.append(Formula(token.content, is_display, line))
-        placeholder = _MATH_PLACEHOLDER.format(len(collected.formulas) - 1)
-        if is_display:
-            return f'<div class="math-display">{placeholder}</div>\n'
-        return placeholder
+    def rule(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        matched = image_rule(state, silent)
+        if matched and not silent and state.tokens and state.tokens[-1].type == "image":
+            state.tokens[-1].meta["pos"] = start
+        return matched
 
-    return render
+    return rule
 
 
 @cache
 def markdown_parser(unsafe_html: bool) -> MarkdownIt:
-    """One configured parser per process and option set."""
-    md = MarkdownIt("commonmark", {"html": unsafe_html, "linkify": True, "typographer": False})
-    md.enable(["table", "strikethrough", "linkify"])
-    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
-    md.use(amsmath_plugin)
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
-    md.use(texmath_plugin, delimiters="brackets")
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug)
-    for name in _DISPLAY_TOKENS:
-        md.add_render_rule(name, _math_rule(True))
-    for name in _INLINE_TOKENS:
-        md.add_render_rule(name, _math_rule(False))
+    """One configured parser per process and option set (building one costs milliseconds)."""
+    md = MarkdownIt("commonmark", {"html": unsafe_html, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(deflist_plugin).use(gfm_autolink_plugin)
+    md.options["tasklists"] = True
+    md.use(admon_plugin)
+    admonition = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "admonition")
+    md.block.ruler.at("admonition", strict_admonition(admonition))
+    table_rule = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "table")
+    md.block.ruler.at("table", table_keeping_formulas(table_rule))
+    alt = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    md.block.ruler.before("fence", "math_block", math_block_rule, alt)
+    md.block.ruler.before("html_block", "more_marker", more_rule, alt)
+    md.block.ruler.before("paragraph", "math_definitions", macro_definitions_rule)
+    md.inline.ruler.before("escape", "math_inline", math_inline_rule)
+    md.inline.ruler.at("emphasis", emphasis_rule)
+    image_rule = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "image")
+    md.inline.ruler.at("image", image_with_position(image_rule))
+    md.core.ruler.after("block", "transmit_structure", structure_rule)
+    md.core.ruler.push("transmit_collect", collect_rule)
+
+    html_rules.install(md, Highlighter())
     return md
 
 
-def render_markdown(source: str, *, unsafe_html: bool) -> tuple[str, list[Formula]]:
-    """HTML with math placeholders, and the formulas in page order."""
-    collected = MarkdownEnv()
-    env: dict[str, Any] = {"transmit": collected}
-    parser = markdown_parser(unsafe_html)
-    tokens = parser.parse(source, env)
-    _mark_inline_lines(tokens)
-    body = parser.renderer.render(tokens, parser.options, env)
-    return body, collected.formulas
+@dataclass(slots=True)
+class ParsedDocument:
+    tokens: list[Token]
+    page: PageState
+    env: dict[str, Any]
+    unsafe_html: bool
+
+    def render(
+        self,
+        tokens: Sequence[Token] | None = None,
+        *,
+        excerpt: bool = False,
+        math_html: Sequence[str] | None = None,
+    ) -> str:
+        """HTML of the document (or of some of its block tokens), formulas in place."""
+        md = markdown_parser(self.unsafe_html)
+        saved = self.page.math_html
+        self.page.excerpt = excerpt
+        if math_html is not None:
+            self.page.math_html = math_html
+        try:
+            chosen = self.tokens if tokens is None else tokens
+            return md.renderer.render(chosen, md.options, self.env)
+        finally:
+            self.page.excerpt = False
+            self.page.math_html = saved
+
+    def render_heading(self, heading: Heading) -> str:
+        """A heading's inline HTML for the table of contents: links and notes unwrapped."""
+        md = markdown_parser(self.unsafe_html)
+        children = [t for t in heading.children if t.type not in _NOT_IN_TOC]
+        return md.renderer.renderInline(children, md.options, self.env).strip()
+
+    def math_html_for(self, token: Token) -> str:
+        return html_rules.formula_html(self.page, token)
 
 
-def _mark_inline_lines(tokens: Sequence[Token]) -> None:
-    """Inline tokens carry no line; give each child its block's line plus the breaks before it."""
-    for token in tokens:
-        if token.type != "inline" or not token.children or not token.map:
-            continue
-        line = token.map[0] + 1
-        for child in token.children:
-            child.meta["line"] = line
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            elif child.content:
-                line += child.content.count("\n")
-
-
-def fill_math(markup: str, rendered: Sequence[str]) -> str:
-    """Put each rendered formula where its placeholder stands."""
-    return MATH_PLACEHOLDER_RE.sub(lambda match: rendered[int(match.group(1))], markup)
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)
+def parse(
+    source: str, *, unsafe_html: bool, language: str = "en", markdown_escaped: bool = False
+) -> ParsedDocument:
+    """Tokens of one document and what was collected while parsing it."""
+    page = PageState(language=language, markdown_escaped=markdown_escaped)
+    env: dict[str, Any] = {"transmit": page, "transmit_language": language}
+    tokens = markdown_parser(unsafe_html).parse(source, env)
+    return ParsedDocument(tokens, page, env, unsafe_html)

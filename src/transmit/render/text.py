@@ -1,9 +1,12 @@
-"""Plain text of rendered HTML: for excerpts, search records, word counts."""
+"""Plain text of a post: for search records, word counts and reading time."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html.parser import HTMLParser
+
+from markdown_it.token import Token
 
 _SKIPPED = {"pre", "table", "figure", "script", "style", "math", "sup", "svg", "button"}
 _BLOCKS = {
@@ -26,7 +29,9 @@ _BLOCKS = {
     "ul",
     "hr",
 }
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]"
+)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
@@ -63,6 +68,42 @@ def html_to_text(markup: str, *, skip: set[str] | None = None) -> str:
         re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(collector.parts).split("\n")
     )
     return "\n".join(line for line in lines if line)
+
+
+_CJK_BREAK = re.compile(f"(?<={_CJK.pattern})\x00(?={_CJK.pattern})")
+
+
+def _inline_text(children: Sequence[Token]) -> str:
+    out: list[str] = []
+    for token in children:
+        if token.type in ("text", "code_inline"):
+            out.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append("\x00")
+    # a line break inside Chinese prose is no space between words
+    return _CJK_BREAK.sub("", "".join(out)).replace("\x00", " ")
+
+
+def tokens_to_text(tokens: Sequence[Token], *, everything: bool = False) -> str:
+    """Visible prose, one block a line; code, tables, formulas and images left out, unless
+    `everything` (what search indexes: code and table cells are words readers look for)."""
+    lines: list[str] = []
+    depth = 0  # inside a table
+    for token in tokens:
+        if token.type == "table_open":
+            depth += 1
+        elif token.type == "table_close":
+            depth -= 1
+        elif depth and not everything:
+            continue
+        elif token.type == "inline" and token.children:
+            lines.append(_inline_text(token.children))
+        elif token.type == "html_block":
+            lines.append(html_to_text(token.content))
+        elif everything and token.type in ("fence", "code_block"):
+            lines.append(token.content)
+    cleaned = (re.sub(r"\s+", " ", line).strip() for line in lines)
+    return "\n".join(line for line in cleaned if line)
 
 
 def count_words(text: str) -> int:

@@ -1,33 +1,47 @@
-"""From rendered posts to every output page: listings, post pages, standalone pages, 404.
+"""From rendered posts to every output file: listings, post pages, taxonomies, archives, search,
+feeds, sitemap. The only module of `site/` that knows every page the theme makes.
 
-`assemble_pages` only says which pages exist and what each shows (`Assembly.emit`); the build
-renders them, skipping pages whose context and templates did not change. Contexts must be plain
-data (records, tuples, dicts, strings...): they are digested and sent to worker processes. In
-an entry, the long texts of `rendered` (html, excerpt_html, text) are stubs here and the post's
-Markdown `body` is empty; templates get the real records.
+Pages are not rendered here: `SiteWriter.page` records (path, template, context) and the build
+renders them, skipping pages whose context and templates did not change since the last build.
+So contexts and template globals must be plain data (records, tuples, dicts, strings): they are
+digested. Entries' `rendered` reads its long texts from the render cache on first use, and
+`post.body` (the Markdown) is empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jinja2
 
 from transmit.build.pages import Assembly
+from transmit.build.writer import OutputFile
 from transmit.config import Config
-from transmit.content.post import Post
 from transmit.errors import SourceError
-from transmit.render.document import RenderedPost
-from transmit.site.pagination import paginate
+from transmit.site.archives import group_by_month
+from transmit.site.entry import Entry
+from transmit.site.feeds import Feed, FeedBodies, atom_feed, rss_feed
+from transmit.site.i18n import strings_for
+from transmit.site.metadata import PageMeta, post_meta, site_meta
+from transmit.site.pagination import Pager, paginate
+from transmit.site.related import related_posts
+from transmit.site.sitemap import SITEMAP_PATH, SitemapEntry, robots_txt, sitemap
+from transmit.site.taxonomy import Category, Tag, Taxonomy, build_taxonomy
+from transmit.site.theme import make_environment
+
+__all__ = ["Entry", "assemble_pages", "home_order"]
+
+MIN_TOC_HEADINGS = 2
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    """A post with its rendered body: what templates receive."""
+class Neighbours:
+    """A post's place in the site: the posts before and after it in time, and related ones."""
 
-    post: Post
-    rendered: RenderedPost
+    previous: Entry | None  # the next older post
+    next: Entry | None  # the next newer post
+    related: tuple[Entry, ...]
 
 
 def home_order(entries: Sequence[Entry]) -> list[Entry]:
@@ -48,17 +62,175 @@ def render_template(
         raise SourceError(name, None, f"template error: {error}") from None
 
 
-def assemble_pages(config: Config, entries: Sequence[Entry]) -> Assembly:
-    posts = [e for e in entries if e.post.kind == "post"]
-    pages = [e for e in entries if e.post.kind == "page"]
-    assembly = Assembly()
-    assembly.globals["nav_pages"] = [e.post for e in pages]
-    emit = assembly.emit
-    for pager in paginate(home_order(posts), config.per_page, ""):
-        emit(pager.path + "index.html", "index.html", pager=pager)
+def toc_of(entry: Entry) -> str:
+    """The contents list the renderer made when the post (or the site) asks for one; a single
+    heading needs no list."""
+    rendered = entry.rendered
+    return rendered.toc_html if len(rendered.toc) >= MIN_TOC_HEADINGS else ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrailOf:
+    """`trail_of(entry)` in templates: the categories along the post's category path."""
+
+    taxonomy: Taxonomy
+
+    def __call__(self, entry: Entry) -> tuple[Category, ...]:
+        return self.taxonomy.trail(entry.post.category) if entry.post.category else ()
+
+
+class SiteWriter:
+    """Collects the output files of one build (as an Assembly for the build to render)."""
+
+    def __init__(self, config: Config, environment: jinja2.Environment) -> None:
+        self.config = config
+        self.assembly = Assembly(environment)
+        self.sitemap: list[SitemapEntry] = []
+        self.ui = strings_for(config.language)
+
+    def page(self, path: str, template: str, meta: PageMeta, **context: object) -> None:
+        """`path/index.html` (or `path` itself when it names a file)."""
+        target = path if path.endswith(".html") else path + "index.html"
+        context.update(meta=meta)
+        self.assembly.emit(target, template, **context)
+
+    def raw(self, path: str, data: bytes) -> None:
+        self.assembly.add(OutputFile(path, data))
+
+    def listing(
+        self,
+        entries: Sequence[Entry],
+        base: str,
+        template: str,
+        heading: str | None,
+        description: str = "",
+        **context: object,
+    ) -> list[Pager[Entry]]:
+        """A paginated listing at `base`; page 1 goes into the sitemap."""
+        pagers = paginate(entries, self.config.per_page, base)
+        for pager in pagers:
+            title = heading
+            if pager.number > 1:
+                number = self.ui["page"].format(n=pager.number)
+                title = f"{heading} · {number}" if heading else number
+            meta = site_meta(self.config, title, pager.path, description)
+            self.page(pager.path, template, meta, pager=pager, **context)
+        modified = max((entry.last_modified for entry in entries), default=None)
+        self.sitemap.append(SitemapEntry(base, modified))
+        return pagers
+
+
+def _neighbours(posts: Sequence[Entry]) -> dict[str, Neighbours]:
+    related = related_posts(posts)
+    return {
+        entry.post.path: Neighbours(
+            previous=posts[index + 1] if index + 1 < len(posts) else None,
+            next=posts[index - 1] if index > 0 else None,
+            related=related[entry.post.path],
+        )
+        for index, entry in enumerate(posts)
+    }
+
+
+def _post_pages(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) -> None:
+    config = writer.config
+    neighbours = _neighbours(posts)
     for entry in posts:
-        emit(entry.post.path + "index.html", "post.html", entry=entry)
+        links = neighbours[entry.post.path]
+        trail = taxonomy.trail(entry.post.category) if entry.post.category else ()
+        crumbs = [(writer.ui["home"], ""), *((c.name, c.path) for c in trail)]
+        section = " / ".join(entry.post.category) or None
+        writer.page(
+            entry.post.path,
+            "post.html",
+            post_meta(config, entry, section),
+            entry=entry,
+            trail=trail,
+            crumbs=crumbs,
+            tags=[taxonomy.tag(name) for name in entry.post.tags],
+            neighbours=links,
+            toc_html=toc_of(entry),
+        )
+        writer.sitemap.append(SitemapEntry(entry.post.path, entry.last_modified))
+
+
+def _taxonomy_pages(writer: SiteWriter, taxonomy: Taxonomy) -> None:
+    config, ui = writer.config, writer.ui
+    home = (ui["home"], "")
+    categories = taxonomy.categories()
+    meta = site_meta(config, ui["categories"], "categories/")
+    writer.page("categories/", "categories.html", meta, roots=taxonomy.roots, total=len(categories))
+    writer.sitemap.append(SitemapEntry("categories/", None))
+    for category in categories:
+        crumbs = [home, (ui["categories"], "categories/")]
+        crumbs += [(c.name, c.path) for c in taxonomy.trail(category.names)]
+        writer.listing(
+            category.entries,
+            category.path,
+            "category.html",
+            " / ".join(category.names),
+            category=category,
+            crumbs=crumbs,
+            feed=category.path + "atom.xml",
+        )
+    writer.page("tags/", "tags.html", site_meta(config, ui["tags"], "tags/"), tags=taxonomy.tags)
+    writer.sitemap.append(SitemapEntry("tags/", None))
+    for tag in taxonomy.tags:
+        crumbs = [home, (ui["tags"], "tags/"), (tag.name, tag.path)]
+        writer.listing(
+            tag.entries,
+            tag.path,
+            "tag.html",
+            f"#{tag.name}",
+            tag=tag,
+            crumbs=crumbs,
+            feed=tag.path + "atom.xml",
+        )
+
+
+def _feeds(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) -> None:
+    config = writer.config
+    bodies = FeedBodies(config)
+    site_feed = Feed(config.title, "atom.xml", "", tuple(posts))
+    writer.raw("atom.xml", atom_feed(config, site_feed, bodies))
+    writer.raw("rss.xml", rss_feed(config, Feed(config.title, "rss.xml", "", tuple(posts)), bodies))
+    terms: list[Category | Tag] = [*taxonomy.categories(), *taxonomy.tags]
+    for term in terms:
+        name = " / ".join(term.names) if isinstance(term, Category) else f"#{term.name}"
+        feed = Feed(f"{name} · {config.title}", term.path + "atom.xml", term.path, term.entries)
+        writer.raw(feed.path, atom_feed(config, feed, bodies))
+
+
+def assemble_pages(config: Config, entries: Sequence[Entry]) -> Assembly:
+    """Every page, feed and index file of the site, from entries in the site's order."""
+    environment = make_environment(config)
+    posts = [entry for entry in entries if entry.post.kind == "post"]
+    pages = [entry for entry in entries if entry.post.kind == "page"]
+    taxonomy = build_taxonomy(posts, config.slug_style)
+    writer = SiteWriter(config, environment)
+    writer.assembly.set_globals(
+        nav_pages=[entry.post for entry in pages], trail_of=TrailOf(taxonomy)
+    )
+    ui = writer.ui
+
+    writer.listing(home_order(posts), "", "index.html", None)
+    _post_pages(writer, taxonomy, posts)
     for entry in pages:
-        emit(entry.post.path + "index.html", "page.html", entry=entry)
-    emit("404.html", "404.html")
-    return assembly
+        writer.page(entry.post.path, "page.html", post_meta(config, entry, None), entry=entry)
+        # a page's date is often its file's time, which a checkout resets: only `updated` counts
+        writer.sitemap.append(SitemapEntry(entry.post.path, entry.post.updated))
+    _taxonomy_pages(writer, taxonomy)
+    archive = group_by_month(posts, config.zone)
+    meta = site_meta(config, ui["archives"], "archives/")
+    writer.page("archives/", "archives.html", meta, years=archive, total=len(posts))
+    newest = max((entry.last_modified for entry in posts), default=None)
+    writer.sitemap.append(SitemapEntry("archives/", newest))
+    if config.search:
+        meta = replace(site_meta(config, ui["search"], "search/"), noindex=True)
+        writer.page("search/", "search.html", meta)
+    meta = replace(site_meta(config, ui["not_found"], "404.html"), noindex=True)
+    writer.page("404.html", "404.html", meta, recent=posts[:5])
+    _feeds(writer, taxonomy, posts)
+    writer.raw(SITEMAP_PATH, sitemap(config, writer.sitemap))
+    writer.raw("robots.txt", robots_txt(config))
+    return writer.assembly

@@ -33,10 +33,27 @@ class Pager(Generic[Item]):
     def path_of(self, number: int) -> str:
         return page_path(self.base, number)
 
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers to show: first, last and `around` either side of this one; None
+        stands for a gap, so a listing of 200 pages stays one short row."""
+        return page_numbers(self.number, self.total, around)
+
 
 def page_path(base: str, number: int) -> str:
     """Output path of page `number` of the listing at `base`."""
     return base if number == 1 else f"{base}page/{number}/"
+
+
+def page_numbers(current: int, total: int, around: int = 2) -> list[int | None]:
+    shown = sorted({1, total, *range(max(1, current - around), min(total, current + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and numbers[-1] is not None and number - numbers[-1] == 2:
+            numbers.append(number - 1)  # a gap of one page shows the page, not an ellipsis
+        elif numbers and number - (numbers[-1] or 0) > 2:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
 
 
 def paginate(items: Sequence[Item], per_page: int, base: str) -> list[Pager[Item]]:

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from transmit.config import Config
-from transmit.site.i18n import strings_for
+from transmit.site.i18n import count_label, month_name, strings_for, ui_language
+from transmit.site.links import absolute_url, url_for
+from transmit.site.prose import prepare_body
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
 
-
-def url_for(config: Config, path: str) -> str:
-    """A root-relative link to an output path ("posts/注意力/"), base path included, encoded."""
-    return config.base_path + quote(path, safe="/-._~#")
-
-
-def absolute_url(config: Config, path: str) -> str:
-    """The full URL of an output path, for feeds and canonical links."""
-    base = config.base_url
-    if base.startswith("/"):
-        return url_for(config, path)
-    return base + quote(path, safe="/-._~#")
+__all__ = ["THEME_DIR", "absolute_url", "make_environment", "url_for"]
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -40,17 +31,24 @@ def make_environment(config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat templates per page
     )
     zone = config.zone
 
     def local_date(moment: datetime, pattern: str = "%Y-%m-%d") -> str:
         return moment.astimezone(zone).strftime(pattern)
 
-    environment.filters["date"] = local_date
-    environment.filters["isodate"] = lambda moment: moment.astimezone(zone).isoformat()
+    environment.filters.update(
+        date=local_date,
+        isodate=lambda moment: moment.astimezone(zone).isoformat(),
+        prose=lambda markup: Markup(prepare_body(markup)),
+        count=lambda n: count_label(config.language, n),
+        month=lambda number: month_name(config.language, number),
+    )
     environment.globals.update(
         site=config,
         ui=strings_for(config.language),
+        ui_language=ui_language(config.language),
         url=lambda path: url_for(config, path),
         absolute_url=lambda path: absolute_url(config, path),
     )

@@ -1,0 +1,1 @@
+"""Benchmark harness behind benchmarks/run.py: transmit against Hugo on the same posts."""

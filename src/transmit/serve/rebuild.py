@@ -1,0 +1,150 @@
+"""Turning bursts of changed files into builds, one at a time, and the result into a new SiteState.
+
+Changes that arrive during a build are gathered and built together next. A failed build leaves the
+served site as it was and records the problems; nothing raised by a build stops the thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from transmit.build.pipeline import BuildSummary
+from transmit.config import CONFIG_NAME, load_config
+from transmit.errors import TransmitError
+from transmit.serve.state import Problem, StateBox, problems_of
+from transmit.serve.watch import INPUT_DIRS
+
+STYLE_SUFFIXES = (".css",)
+
+
+class SiteBuilder(Protocol):
+    """build/incremental.py's IncrementalBuilder, or serve's stand-in with the same interface."""
+
+    def build(self, changed: Collection[Path] | None = None) -> BuildSummary: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What one build did, for the terminal: `changed` is None for a build of everything."""
+
+    changed: tuple[Path, ...] | None
+    summary: BuildSummary | None
+    problems: tuple[Problem, ...]
+    seconds: float
+    styles_only: bool
+    trace: str | None = None  # a traceback, when the builder itself failed
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+
+def builder_changes(site_dir: Path, paths: Collection[Path]) -> tuple[Path, ...] | None:
+    """The paths to give the builder, or None (build everything) when the configuration or a
+    whole input folder changed."""
+    whole = {site_dir / CONFIG_NAME, *(site_dir / name for name in INPUT_DIRS)}
+    if any(path in whole for path in paths):
+        return None
+    return tuple(sorted(paths))
+
+
+def styles_only(paths: Collection[Path] | None) -> bool:
+    """A change to stylesheets alone: pages can swap their CSS instead of reloading."""
+    return bool(paths) and all(path.suffix.lower() in STYLE_SUFFIXES for path in paths or ())
+
+
+_STOP = object()
+
+
+class Rebuilder:
+    """Owns the builder: the first build runs in the caller's thread, later ones in its own."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        builder: SiteBuilder,
+        box: StateBox,
+        on_report: Callable[[BuildReport], None],
+    ) -> None:
+        self._site_dir = site_dir
+        self._builder = builder
+        self._box = box
+        self._on_report = on_report
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="transmit-rebuild", daemon=True)
+
+    def submit(self, paths: set[Path]) -> None:
+        """Called from the watcher: queue a burst of changed paths."""
+        self._queue.put(paths)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Let the current build finish, drop queued changes, end the thread."""
+        self._queue.put(_STOP)
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def build(self, paths: Collection[Path] | None) -> BuildReport:
+        """Build now for these changed paths (None: everything) and publish the new state."""
+        changed = None if paths is None else builder_changes(self._site_dir, paths)
+        started = time.perf_counter()
+        state = self._box.state
+        summary, problems, trace = None, (), None
+        try:
+            summary = self._builder.build(changed)
+        except TransmitError as error:
+            problems = problems_of(error)
+        except Exception as error:  # a bug in the builder must not take the server down
+            trace = traceback.format_exc()
+            problems = (Problem("", None, f"internal error: {type(error).__name__}: {error}"),)
+        only_styles = changed is not None and styles_only(changed)
+        if summary is not None:
+            base_path = state.base_path
+            if changed is None or state.root is None:
+                base_path = self._base_path(base_path)
+            state = state.succeeded(summary.out_dir, base_path, pages_changed=not only_styles)
+        else:
+            state = state.failed(problems)
+        self._box.set(state)
+        report = BuildReport(
+            changed=changed,
+            summary=summary,
+            problems=problems,
+            seconds=time.perf_counter() - started,
+            styles_only=only_styles,
+            trace=trace,
+        )
+        self._on_report(report)
+        return report
+
+    def _base_path(self, fallback: str) -> str:
+        """Where site.toml puts the site, so built links work as they are."""
+        try:
+            return load_config(self._site_dir).base_path
+        except TransmitError:  # changed again since the build read it; the next build tells
+            return fallback
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            paths: set[Path] = set(item)  # type: ignore[call-overload]
+            while True:  # gather what else arrived, build once
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    return
+                paths |= more  # type: ignore[operator]
+            self.build(paths)

@@ -1,0 +1,149 @@
+"""Atom and RSS feeds: the latest posts with their full content, links made absolute.
+
+No build time appears anywhere: a feed's `updated` is the newest change among its posts, so the
+same posts always give the same bytes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from transmit.config import Config
+from transmit.site.entry import Entry
+from transmit.site.links import absolute_url, absolutize_links, has_host
+
+FEED_LENGTH = 20
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# XML 1.0 cannot carry these at all, not even as character references.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed: its title, its own output path and the page whose posts it follows."""
+
+    title: str
+    path: str  # "atom.xml", "tags/x/atom.xml"
+    page_path: str  # "", "tags/x/"
+    entries: tuple[Entry, ...]  # the site's order, newest first; the first FEED_LENGTH are used
+
+
+def xml_text(text: str) -> str:
+    """Text for an XML element or a double-quoted attribute."""
+    text = _NOT_XML.sub("", text)
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+class FeedBodies:
+    """Each post's HTML with absolute links, made once however many feeds carry the post."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._bodies: dict[str, str] = {}
+
+    def body(self, entry: Entry) -> str:
+        path = entry.post.path
+        if path not in self._bodies:
+            page_url = absolute_url(self._config, path)
+            self._bodies[path] = absolutize_links(entry.rendered.html, page_url)
+        return self._bodies[path]
+
+    def summary(self, entry: Entry) -> str:
+        return absolutize_links(
+            entry.rendered.excerpt_html, absolute_url(self._config, entry.post.path)
+        )
+
+
+def feed_id(config: Config, path: str) -> str:
+    """A permanent id: the absolute URL, or a name-based UUID when the site has no host yet."""
+    if has_host(config):
+        return absolute_url(config, path)
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, config.title + '/' + path)}"
+
+
+def _newest(entries: Sequence[Entry]) -> datetime:
+    return max((entry.last_modified for entry in entries), default=EPOCH)
+
+
+def _stamp(config: Config, moment: datetime) -> str:
+    return moment.astimezone(config.zone).isoformat()
+
+
+def _link(rel: str, kind: str, href: str, tag: str = "link") -> str:
+    return f'<{tag} rel="{rel}" type="{kind}" href="{xml_text(href)}"/>'
+
+
+def _categories(entry: Entry) -> list[str]:
+    return ["/".join(path) for path in entry.post.categories] + list(entry.post.tags)
+
+
+def atom_feed(config: Config, feed: Feed, bodies: FeedBodies) -> bytes:
+    entries = feed.entries[:FEED_LENGTH]
+    author = config.author or config.title
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_text(config.language)}">',
+        f"<title>{xml_text(feed.title)}</title>",
+    ]
+    if config.description:
+        lines.append(f"<subtitle>{xml_text(config.description)}</subtitle>")
+    lines += [
+        _link("self", "application/atom+xml", absolute_url(config, feed.path)),
+        _link("alternate", "text/html", absolute_url(config, feed.page_path)),
+        f"<id>{xml_text(feed_id(config, feed.page_path))}</id>",
+        f"<updated>{_stamp(config, _newest(entries))}</updated>",
+        f"<author><name>{xml_text(author)}</name></author>",
+        "<generator>transmit</generator>",
+    ]
+    for entry in entries:
+        post = entry.post
+        lines += [
+            "<entry>",
+            f"<title>{xml_text(post.title)}</title>",
+            _link("alternate", "text/html", absolute_url(config, post.path)),
+            f"<id>{xml_text(feed_id(config, post.path))}</id>",
+            f"<published>{_stamp(config, post.date)}</published>",
+            f"<updated>{_stamp(config, entry.last_modified)}</updated>",
+        ]
+        lines += [f'<category term="{xml_text(term)}"/>' for term in _categories(entry)]
+        if entry.rendered.excerpt_html:
+            lines.append(f'<summary type="html">{xml_text(bodies.summary(entry))}</summary>')
+        lines += [f'<content type="html">{xml_text(bodies.body(entry))}</content>', "</entry>"]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def rss_feed(config: Config, feed: Feed, bodies: FeedBodies) -> bytes:
+    entries = feed.entries[:FEED_LENGTH]
+    permalink = "true" if has_host(config) else "false"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
+        "<channel>",
+        f"<title>{xml_text(feed.title)}</title>",
+        f"<link>{xml_text(absolute_url(config, feed.page_path))}</link>",
+        f"<description>{xml_text(config.description or config.title)}</description>",
+        f"<language>{xml_text(config.language)}</language>",
+        f"<lastBuildDate>{format_datetime(_newest(entries).astimezone(config.zone))}</lastBuildDate>",
+        "<generator>transmit</generator>",
+        _link("self", "application/rss+xml", absolute_url(config, feed.path), "atom:link"),
+    ]
+    for entry in entries:
+        post = entry.post
+        lines += [
+            "<item>",
+            f"<title>{xml_text(post.title)}</title>",
+            f"<link>{xml_text(absolute_url(config, post.path))}</link>",
+            f'<guid isPermaLink="{permalink}">{xml_text(feed_id(config, post.path))}</guid>',
+            f"<pubDate>{format_datetime(post.date.astimezone(config.zone))}</pubDate>",
+        ]
+        lines += [f"<category>{xml_text(term)}</category>" for term in _categories(entry)]
+        lines += [f"<description>{xml_text(bodies.body(entry))}</description>", "</item>"]
+    lines += ["</channel>", "</rss>"]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,66 @@
+"""Addresses: output paths to links, and a post's relative links made absolute for feeds."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urljoin, urlsplit
+
+from transmit.config import Config
+
+_SAFE = "/-._~#"
+# A start tag with an attribute that holds a URL, and such an attribute (value quoted either way
+# or bare).
+_TAG = re.compile(r"<[A-Za-z][^<>]*?\s(?:href|src|poster|cite|srcset)\s*=[^<>]*>", re.IGNORECASE)
+_URL_ATTRIBUTE = re.compile(
+    r"""(?P<lead>\s(?:href|src|poster|cite|srcset)\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
+    re.IGNORECASE,
+)
+_SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)")
+
+
+def url_for(config: Config, path: str) -> str:
+    """A root-relative link to an output path ("posts/注意力/"), base path included, encoded."""
+    return config.base_path + quote(path, safe=_SAFE)
+
+
+def has_host(config: Config) -> bool:
+    """Whether `base_url` names a host, so that absolute URLs can be written."""
+    return bool(urlsplit(config.base_url).netloc)
+
+
+def absolute_url(config: Config, path: str) -> str:
+    """The full URL of an output path, for feeds and canonical links (root-relative when the
+    site's `base_url` has no host)."""
+    if not has_host(config):
+        return url_for(config, path)
+    return config.base_url + quote(path, safe=_SAFE)
+
+
+def _absolute(value: str, page_url: str, srcset: bool) -> str:
+    if srcset:
+        return ", ".join(
+            urljoin(page_url, match.group(1)) + match.group(2).rstrip()
+            for match in _SRCSET_ITEM.finditer(value)
+            if match.group(1)
+        )
+    stripped = value.strip()
+    if not stripped or stripped.startswith(("data:", "mailto:", "javascript:")):
+        return value
+    return urljoin(page_url, stripped)
+
+
+def absolutize_links(markup: str, page_url: str) -> str:
+    """`markup` with every relative href/src resolved against `page_url`, as a feed reader,
+    which shows the post away from its page, needs them."""
+
+    def attribute(match: re.Match[str]) -> str:
+        lead = match.group("lead")
+        srcset = lead.strip().lower().startswith("srcset")
+        for group, quote_mark in (("dq", '"'), ("sq", "'"), ("bare", '"')):
+            value = match.group(group)
+            if value is not None:
+                new = _absolute(value, page_url, srcset).replace(quote_mark, quote(quote_mark))
+                return f"{lead}{quote_mark}{new}{quote_mark}"
+        return match.group(0)
+
+    return _TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(attribute, tag.group(0)), markup)

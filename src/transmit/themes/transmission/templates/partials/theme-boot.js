@@ -1,0 +1,1 @@
+(function(d){var t;try{t=localStorage.getItem("transmit-theme")}catch(e){}if(t!=="light"&&t!=="dark")t=matchMedia("(prefers-color-scheme: light)").matches?"light":"dark";d.setAttribute("data-theme",t);d.classList.add("js")})(document.documentElement)

@@ -1,0 +1,85 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from harness.measure import (
+    Command,
+    CommandFailed,
+    Runner,
+    proc_children,
+    proc_rss,
+    tree_reader,
+    tree_rss_proc,
+    tree_rss_psutil,
+)
+
+LINUX_PROC = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+needs_proc = pytest.mark.skipif(not LINUX_PROC, reason="needs /proc children files")
+
+
+@needs_proc
+def test_tree_rss_counts_children() -> None:
+    ready = "import time; print('ready', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", ready], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        assert child.pid in proc_children(os.getpid())
+        assert proc_rss(child.pid) > 1_000_000
+        assert tree_rss_proc(os.getpid()) - proc_rss(os.getpid()) > 1_000_000
+    finally:
+        child.kill()
+        child.wait()
+
+
+@needs_proc
+def test_readers_agree_on_a_lone_process() -> None:
+    assert tree_reader() is tree_rss_proc
+    pytest.importorskip("psutil")
+    ours, theirs = tree_rss_proc(os.getpid()), tree_rss_psutil(os.getpid())
+    assert abs(ours - theirs) < 0.2 * theirs
+
+
+def test_gone_process_reads_as_zero() -> None:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    assert proc_rss(child.pid) == 0
+    assert tree_rss_proc(child.pid) == 0
+
+
+def runner() -> Runner:
+    return Runner(interval=0.005, env=dict(os.environ))
+
+
+def test_run_adds_times_and_keeps_the_highest_peak(tmp_path: Path) -> None:
+    small = Command(("true",), tmp_path)
+    big = Command(
+        (sys.executable, "-c", "b = bytearray(80_000_000); import time; time.sleep(0.3)"), tmp_path
+    )
+    log = tmp_path / "logs" / "run.log"
+    first, second = runner().run_one(small, log), runner().run_one(big, log)
+    both = runner().run([small, big], log)
+    assert second.peak_rss > 80_000_000 > first.peak_rss
+    assert both.peak_rss > 80_000_000
+    assert both.seconds > 0.3
+    assert "$ true" in log.read_text(encoding="utf-8")
+
+
+def test_failed_command_raises_with_its_output(tmp_path: Path) -> None:
+    failing = Command((sys.executable, "-c", "print('broken page'); raise SystemExit(3)"), tmp_path)
+    with pytest.raises(CommandFailed, match=r"(?s)exited with 3.*broken page"):
+        runner().run_one(failing, tmp_path / "fail.log")
+
+
+def test_output_reads_first_line(tmp_path: Path) -> None:
+    assert runner().output([sys.executable, "-c", "print('v1.2\\nmore')"]) == "v1.2"
+    assert runner().output([str(tmp_path / "missing")]).startswith("unavailable")
+
+
+def test_cpu_time_counts_the_workers_a_command_waits_for(tmp_path: Path) -> None:
+    spin = "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    worker = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}])"
+    sample = runner().run_one(Command((sys.executable, "-c", worker), tmp_path), tmp_path / "l")
+    assert sample.cpu_seconds >= 0.3
+    assert sample.peak_rss > 0

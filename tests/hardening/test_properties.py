@@ -1,0 +1,160 @@
+"""Random bytes, random front matter and random Markdown: the loader and the renderer raise
+only the project's own errors (TransmitError and its subclasses), never anything else."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from transmit.config import Config
+from transmit.content.loader import parse_post
+from transmit.content.post import Post
+from transmit.errors import TransmitError
+from transmit.render.document import RenderOptions, render_post
+
+SITE = Path("/site")
+CONFIG = Config(site_dir=SITE, title="T", timezone="Asia/Shanghai")
+FALLBACK = Config(site_dir=SITE, title="T", encoding="gb18030", slug_style="pinyin")
+# TRANSMIT_FUZZ_EXAMPLES=5000 for a long hunt; the default keeps the suite quick.
+EXAMPLES = int(os.environ.get("TRANSMIT_FUZZ_EXAMPLES", "150"))
+FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+KEYS = [
+    "title", "date", "updated", "lastmod", "categories", "category", "tags", "summary", "slug",
+    "draft", "published", "sticky", "toc", "math", "cover", "series", "aliases", "author",
+    "weight", "<<", "? x", "", "-",
+]  # fmt: skip
+YAML_BITS = [
+    "'", '"', "[", "]", "{", "}", ":", ": ", "- ", "#", "&a ", "*a", "!!int ", "!!str ", "!x ",
+    "|", ">", "\t", "  ", "\n", "---", "...", "%YAML 1.1", "2026-13-45", "2020-01-01 10:00",
+    "9999-12-31", "0001-01-01", "yes", "null", "~", ".nan", "1e999", "0x", "../", "/", "\\",
+    "\x00", "\x1b", "\u202e", "注意力", "é", "e\u0301", "javascript:", "<script>", "]]>",
+]  # fmt: skip
+MARKDOWN_BITS = [
+    "```", "~~~", "$", "$$", "\\(", "\\)", "\\[", "\\]", "\\begin{align}", "\\end{align}",
+    "\\frac{", "}", "{", "_", "*", "**", "`", "> ", "- ", "1. ", "* ", "+ ", "# ", "## ", "|",
+    "|---|", "[", "]", "(", ")", "![", "[^1]", "[^1]: ", "<div>", "</div>", "<span>", "<!--",
+    "-->", "<!-- more -->", "&amp;", "&#0;", "\\", "\n", "\n\n", "    ", "\t", "---", "===",
+    ": ", "[[", "]]", "http://x.org", "www.", "@", "\x00", "\r", "\u2028", "中文", "𠀀", "é",
+]  # fmt: skip
+
+text_bits = st.sampled_from(YAML_BITS) | st.text(max_size=8)
+yaml_value = st.lists(text_bits, max_size=8).map("".join)
+# `<![` is left out while render/text.py's html.parser crash on it stands (reported; see
+# test_a_malformed_marked_section_in_raw_html below), so the hunt goes on for other bugs.
+markdown = (
+    st.lists(st.sampled_from(MARKDOWN_BITS) | st.text(max_size=6), max_size=60)
+    .map("".join)
+    .filter(lambda text: "<![" not in text)
+)
+
+
+def _front_matter(pairs: list[tuple[str, str]], fence: str) -> str:
+    if fence == "+++":
+        lines = [f"{key} = {json.dumps(value)}" for key, value in pairs]
+    else:
+        lines = [f"{key}: {value}" for key, value in pairs]
+    return f"{fence}\n" + "\n".join(lines) + f"\n{fence}\n"
+
+
+front_matter = st.builds(
+    _front_matter,
+    st.lists(st.tuples(st.sampled_from(KEYS) | st.text(max_size=5), yaml_value), max_size=8),
+    st.sampled_from(["---", "+++"]),
+)
+
+
+def _load(raw: bytes, name: str = "content/posts/x.md", config: Config = CONFIG) -> Post | None:
+    kind = "page" if "/pages/" in name else "post"
+    try:
+        return parse_post(raw, SITE / name, kind, config, modified=1_700_000_000.0)
+    except TransmitError:
+        return None
+
+
+@FAST
+@given(st.binary(max_size=2000))
+def test_random_bytes_load_or_raise_our_errors(raw: bytes) -> None:
+    _load(raw)
+    _load(raw, config=FALLBACK)
+
+
+@FAST
+@given(st.binary(max_size=300), st.sampled_from([b"---\n", b"+++\n", b"\xef\xbb\xbf---\r\n"]))
+def test_random_bytes_inside_front_matter(raw: bytes, fence: bytes) -> None:
+    _load(fence + raw + b"\n" + fence.strip(b"\xef\xbb\xbf") + b"body")
+
+
+@FAST
+@given(front_matter, markdown)
+def test_random_front_matter_loads_or_raises_our_errors(head: str, body: str) -> None:
+    post = _load((head + body).encode("utf-8", "surrogatepass"))
+    if post is not None:
+        assert post.slug and "/" not in post.slug and post.slug not in (".", "..")
+        assert post.body == body.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@FAST
+@given(st.text(max_size=40), st.sampled_from(["post", "page"]))
+def test_random_file_names(name: str, kind: str) -> None:
+    name = name.replace("/", "-").replace("\x00", "") or "x"
+    _load(b"---\ndate: 2020-01-01\n---\n", f"content/{kind}s/{name}.md")
+
+
+def _post(body: str, summary: str | None = None) -> Post:
+    return Post(
+        source=SITE / "content/posts/x.md",
+        rel_path="content/posts/x.md",
+        kind="post",
+        title="x",
+        slug="x",
+        path="posts/x/",
+        date=datetime(2020, 1, 1, tzinfo=UTC),
+        body=body,
+        body_line=5,
+        summary=summary,
+    )
+
+
+def _render(post: Post, options: RenderOptions) -> None:
+    with contextlib.suppress(TransmitError):
+        render_post(post, options)
+
+
+@settings(max_examples=2 * EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdown, st.booleans())
+def test_random_markdown_renders_or_raises_our_errors(body: str, unsafe_html: bool) -> None:
+    _render(_post(body), RenderOptions(unsafe_html=unsafe_html, excerpt_length=20))
+
+
+@FAST
+@given(markdown, markdown)
+def test_random_summaries_and_excerpts(summary: str, body: str) -> None:
+    _render(_post(body, summary or None), RenderOptions(math_macros=(("\\R", "\\mathbb{R}"),)))
+    _render(_post(summary + "\n<!-- more -->\n" + body), RenderOptions(excerpt_length=1))
+
+
+@FAST
+@given(front_matter, markdown)
+def test_random_sources_from_bytes_to_html(head: str, body: str) -> None:
+    post = _load((head + body).encode())
+    if post is not None:
+        _render(post, RenderOptions())
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="render/text.py: Python 3.11's html.parser raises AssertionError on a malformed "
+    "'<![' in raw HTML (reported to the render helper; the build turns it into one "
+    "'internal error while rendering' line)",
+)
+@pytest.mark.parametrize("body", ["<div><![```", "<p><![x y</p>"])
+def test_a_malformed_marked_section_in_raw_html(body: str) -> None:
+    render_post(_post(body), RenderOptions(unsafe_html=True))

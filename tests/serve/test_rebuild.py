@@ -1,0 +1,138 @@
+"""From changed paths to builds and states, with builders that succeed, fail or break."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import pytest
+
+from transmit.build.pipeline import BuildFailed, BuildSummary
+from transmit.errors import SourceError
+from transmit.serve.rebuild import BuildReport, Rebuilder, builder_changes, styles_only
+from transmit.serve.state import SiteState, StateBox
+
+SITE = Path("/site")
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        ([SITE / "content/posts/a.md"], (SITE / "content/posts/a.md",)),
+        (
+            [SITE / "static/b.css", SITE / "content/posts/a.md"],
+            (SITE / "content/posts/a.md", SITE / "static/b.css"),
+        ),
+        ([SITE / "site.toml"], None),
+        ([SITE / "content/posts/a.md", SITE / "site.toml"], None),
+        ([SITE / "templates"], None),
+        ([SITE / "content"], None),
+        ([SITE / "templates/post.html"], (SITE / "templates/post.html",)),
+    ],
+)
+def test_builder_changes(paths: list[Path], expected: tuple[Path, ...] | None) -> None:
+    assert builder_changes(SITE, paths) == expected
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        ([SITE / "static/a.css"], True),
+        ([SITE / "static/a.CSS", SITE / "content/posts/x/y.css"], True),
+        ([SITE / "static/a.css", SITE / "content/posts/a.md"], False),
+        ([SITE / "templates/base.html"], False),
+        ([], False),
+        (None, False),
+    ],
+)
+def test_styles_only(paths: list[Path] | None, expected: bool) -> None:
+    assert styles_only(paths) is expected
+
+
+def summary(out: Path) -> BuildSummary:
+    return BuildSummary(out, 1, 0, 1, 0.01, (), (), ())
+
+
+class ScriptedBuilder:
+    """Answers each build with the next scripted outcome, and records what it was asked."""
+
+    def __init__(self, outcomes: list[BuildSummary | Exception]) -> None:
+        self.outcomes = outcomes
+        self.calls: list[Collection[Path] | None] = []
+
+    def build(self, changed: Collection[Path] | None = None) -> BuildSummary:
+        self.calls.append(changed)
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def rebuilder(site: Path, outcomes: list[BuildSummary | Exception]):  # type: ignore[no-untyped-def]
+    (site / "site.toml").write_text('title = "T"\nbase_url = "/notes/"\n', encoding="utf-8")
+    box = StateBox(SiteState())
+    reports: list[BuildReport] = []
+    builder = ScriptedBuilder(outcomes)
+    return Rebuilder(site, builder, box, reports.append), box, reports, builder
+
+
+def test_a_failed_build_keeps_the_last_good_site_and_records_the_problems(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    broken = BuildFailed([SourceError("content/posts/a.md", 2, "date: not a date")])
+    runner, box, reports, builder = rebuilder(tmp_path, [summary(out), broken, summary(out)])
+    runner.build(None)
+    assert box.state.root == out and box.state.base_path == "/notes/"
+    assert (box.state.version, box.state.page_version) == (1, 1)
+    runner.build({tmp_path / "content/posts/a.md"})
+    assert box.state.root == out and box.state.version == 1
+    assert [p.text for p in box.state.problems] == ["content/posts/a.md:2: date: not a date"]
+    assert not reports[1].ok
+    runner.build({tmp_path / "content/posts/a.md"})
+    assert box.state.problems == () and box.state.version == 2
+    edited = (tmp_path / "content/posts/a.md",)
+    assert builder.calls == [None, edited, edited]
+
+
+def test_a_stylesheet_change_keeps_the_page_version(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner, box, reports, _ = rebuilder(tmp_path, [summary(out)] * 3)
+    runner.build(None)
+    runner.build({tmp_path / "static/a.css"})
+    assert (box.state.version, box.state.page_version) == (2, 1)
+    assert reports[-1].styles_only
+    runner.build({tmp_path / "static/a.css", tmp_path / "content/posts/a.md"})
+    assert (box.state.version, box.state.page_version) == (3, 3)
+
+
+def test_a_broken_builder_becomes_a_problem_not_a_dead_thread(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner, box, reports, _ = rebuilder(tmp_path, [summary(out), KeyError("oops"), summary(out)])
+    runner.build(None)
+    runner.start()
+    try:
+        cursor = box.changes
+        runner.submit({tmp_path / "content/posts/a.md"})
+        assert box.wait_after(cursor, 10) is not None
+        assert box.state.problems[0].message == "internal error: KeyError: 'oops'"
+        assert reports[-1].trace and "KeyError" in reports[-1].trace
+        cursor = box.changes
+        runner.submit({tmp_path / "content/posts/a.md"})
+        assert box.wait_after(cursor, 10) is not None
+        assert box.state.problems == () and box.state.version == 2
+    finally:
+        runner.stop()
+
+
+def test_changes_arriving_during_a_build_are_built_together(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner, box, _, builder = rebuilder(tmp_path, [summary(out)] * 2)
+    paths = [tmp_path / "content/posts" / f"{name}.md" for name in "abc"]
+    for path in paths:  # queued before the thread starts: one build for all three
+        runner.submit({path})
+    cursor = box.changes
+    runner.start()
+    try:
+        assert box.wait_after(cursor, 10) is not None
+    finally:
+        runner.stop()
+    assert builder.calls == [tuple(sorted(paths))]
