@@ -126,25 +126,36 @@ class RenderCache:
         return removed
 
 
+class ReadLog:
+    """Which fields of which posts the page being rendered reads: a page is rendered again
+    only when one of those changes (or its context does), not whenever a post it merely
+    mentions (a tag's other posts, say) is edited."""
+
+    def __init__(self) -> None:
+        self.current: list[tuple[str, str]] | None = None
+
+
 class LazyRendered:
     """A rendered post as entries carry it: the stub's fields at once, the long texts read from
     the render cache on first use (by a template, a feed, the search index). Stands in for
-    RenderedPost wherever its fields are read."""
+    RenderedPost wherever its fields are read, and notes each read in the ReadLog."""
 
-    __slots__ = ("_cache", "_key", "_stub")
+    __slots__ = ("_cache", "_key", "_log", "_source", "_stub")
 
-    def __init__(self, stub: RenderedPost, key: str, cache: RenderCache) -> None:
+    def __init__(
+        self, stub: RenderedPost, key: str, cache: RenderCache, source: str, log: ReadLog
+    ) -> None:
         self._stub = stub
         self._key = key
         self._cache = cache
-
-    @property
-    def key(self) -> str:
-        return self._key
+        self._source = source
+        self._log = log
 
     def __getattr__(self, name: str) -> object:
         if name.startswith("_"):  # an unset slot (while unpickling), or a protocol probe
             raise AttributeError(name)
+        if self._log.current is not None:
+            self._log.current.append((self._source, name))
         if name in STUB_FIELDS:
             full = self._cache.load(self._key)
             if full is None:
@@ -155,4 +166,4 @@ class LazyRendered:
         return getattr(self._stub, name)
 
     def __repr__(self) -> str:
-        return f"LazyRendered({self._key})"
+        return f"LazyRendered({self._source})"

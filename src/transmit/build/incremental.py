@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transmit.build import manifest as saved
-from transmit.build.cache import CACHE_DIR, LazyRendered, RenderCache, canonical
+from transmit.build.cache import (
+    CACHE_DIR,
+    STUB_FIELDS,
+    LazyRendered,
+    ReadLog,
+    RenderCache,
+    canonical,
+)
 from transmit.build.inputs import (
     Inputs,
     Sig,
@@ -87,6 +94,8 @@ class IncrementalBuilder:
         self._sources_key: bytes | None = None
         self._entries: dict[int, tuple[SourceRecord, object]] = {}  # id(record) -> its Entry
         self._marks = MarkMemo()
+        self._log = ReadLog()
+        self._fields: dict[tuple[str, str], tuple[SourceRecord, bytes]] = {}
         self._started = time.monotonic()
 
     def _now(self) -> datetime:
@@ -226,19 +235,25 @@ class IncrementalBuilder:
         self._refuse_warnings(warnings)
 
         cache = RenderCache(self.cache_dir / "render", self._fingerprint)
-        entries, identities = self._entries_of(published, cache)
+        sources = {id(record): path for path, record in loaded.state.records.items()}
+        entries, identities = self._entries_of(published, sources, cache)
         assembly = assemble_pages(plan.config, entries)
-        marks: dict[str, bytes] = {}
-        search = search_files(plan, entries, identities, assembly, marks, self.options.jobs)
+        marks: dict[str, bytes] = {"search": self._versions(published, sources)}
+        search = search_files(plan, entries, assembly, marks, self.options.jobs)
         whole = plan.previous is None or not self.out_dir.is_dir()
         staging = Staging(self.out_dir, whole)
+        field_mark = self._field_marks(loaded.state.records)
         try:
-            arguments = (plan, assembly, identities, self._fingerprint, self._marks, staging)
+            arguments = (plan, assembly, identities, field_mark, self._log, self._fingerprint)
             try:
-                outputs = plan_pages(*arguments, self.options.jobs)
+                outputs, page_reads = plan_pages(
+                    *arguments, self._marks, staging, self.options.jobs
+                )
             except MissingRender:  # the cache lost files since they were read: render again
                 self._render_again(plan, loaded, cache, workers)
-                outputs = plan_pages(*arguments, self.options.jobs)
+                outputs, page_reads = plan_pages(
+                    *arguments, self._marks, staging, self.options.jobs
+                )
             outputs.update(search.kept)
             copy_files(plan, [r.post for r in published], published, outputs, staging)
         except BaseException:
@@ -268,6 +283,7 @@ class IncrementalBuilder:
             inputs=inputs,
             outputs=outputs,
             marks=marks,
+            page_reads=page_reads,
             next_publish=min((p.date for p in future), default=None),
             summary=summary,
         )
@@ -276,10 +292,11 @@ class IncrementalBuilder:
         return summary
 
     def _entries_of(
-        self, published: list[SourceRecord], cache: RenderCache
+        self, published: list[SourceRecord], sources: dict[int, str], cache: RenderCache
     ) -> tuple[list[object], dict[int, str]]:
         """An Entry per published record (the same object as last build for the same record,
-        so page digests can be reused), and how each appears in a digest: by its render key."""
+        so page digests can be reused), and how each appears in a page digest: by its Post's
+        digest (what templates read of its rendered record is tracked by the ReadLog)."""
         from transmit.site.assemble import Entry
 
         known, self._entries = self._entries, {}
@@ -291,17 +308,47 @@ class IncrementalBuilder:
                 entry = found[1]
             else:
                 assert record.key is not None and record.rendered is not None
-                entry = Entry(record.post, LazyRendered(record.rendered, record.key, cache))  # type: ignore[arg-type]
+                source = sources[id(record)]
+                lazy = LazyRendered(record.rendered, record.key, cache, source, self._log)
+                entry = Entry(record.post, lazy)  # type: ignore[arg-type]
             self._entries[id(record)] = (record, entry)
             entries.append(entry)
-            # the key names the source and options; the image files it read can differ
-            version = str(record.key)
-            if record.reads:
-                version += digest(canonical(record.reads)).hex()
-            identities[id(entry)] = "e" + version
-            identities[id(record.post)] = "p" + version
-            identities[id(entry.rendered)] = "r" + version  # type: ignore[attr-defined]
+            mark = record.mark.hex()
+            identities[id(entry)] = "e" + mark
+            identities[id(record.post)] = "p" + mark
+            identities[id(entry.rendered)] = "r" + mark  # type: ignore[attr-defined]
         return entries, identities
+
+    @staticmethod
+    def _version(record: SourceRecord) -> str:
+        """What the long texts of a rendered post depend on: its key (source and options) and
+        the image files its render read."""
+        version = str(record.key)
+        return version + digest(canonical(record.reads)).hex() if record.reads else version
+
+    def _versions(self, published: list[SourceRecord], sources: dict[int, str]) -> bytes:
+        """The input of the search index: every published post, by source and version."""
+        return digest(*(sources[id(r)] + ":" + self._version(r) for r in published))
+
+    def _field_marks(self, records: dict[str, SourceRecord]) -> Callable[[str, str], bytes | None]:
+        """A digest of one field of a post's rendered record, as templates read it."""
+        known = self._fields
+
+        def mark(source: str, name: str) -> bytes | None:
+            record = records.get(source)
+            if record is None or record.rendered is None:
+                return None
+            found = known.get((source, name))
+            if found is not None and found[0] is record:
+                return found[1]
+            if name in STUB_FIELDS:
+                value = self._version(record).encode()
+            else:
+                value = digest(canonical(getattr(record.rendered, name, None)))
+            known[(source, name)] = (record, value)
+            return value
+
+        return mark
 
     def _render_again(
         self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers

@@ -39,6 +39,7 @@ class SourceRecord:
     key: str | None = None  # render key, when the post was rendered
     rendered: RenderedPost | None = None  # stub (see build.cache)
     reads: tuple[tuple[str, Sig | None], ...] = ()  # other files the render looked at, as seen
+    mark: bytes = b""  # digest of the Post (its metadata: the body is not kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class Manifest:
     inputs: Inputs
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     marks: dict[str, bytes] = field(default_factory=dict)  # digests of grouped outputs' inputs
+    # per page: the (source, field) its templates read of rendered posts, and their digest
+    page_reads: dict[str, tuple[tuple[tuple[str, str], ...], bytes]] = field(default_factory=dict)
     next_publish: datetime | None = None  # when a skipped future post falls due
     summary: Any = None  # the BuildSummary to repeat when nothing changed
 
@@ -102,9 +105,9 @@ def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[
             saved_names, rows, shard_racy = found  # type: ignore[misc]
             if saved_names != names:
                 raise ValueError("records changed shape")
-            for source, sig, post, key, done, reads in rows:
+            for source, sig, post, key, done, reads, mark in rows:
                 rendered = None if done is None else RenderedPost(*done)
-                records[source] = SourceRecord(sig, Post(*post), key, rendered, reads)
+                records[source] = SourceRecord(sig, Post(*post), key, rendered, reads, mark)
             racy.update(shard_racy)
         except (TypeError, ValueError):
             lost.add(shard)
@@ -127,7 +130,8 @@ def save_sources(
     for source, r in state.records.items():
         if (shard := shard_of(source)) in wanted:
             done = None if r.rendered is None else rendered_values(r.rendered)
-            rows[shard].append((source, r.sig, post_values(r.post), r.key, done, r.reads))
+            row = (source, r.sig, post_values(r.post), r.key, done, r.reads, r.mark)
+            rows[shard].append(row)
     for shard in wanted:
         racy = {p: d for p, d in state.racy.items() if shard_of(p) == shard}
         store.save(_shard_path(cache_dir, shard), _SOURCES, fingerprint, (names, rows[shard], racy))

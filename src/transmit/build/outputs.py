@@ -63,23 +63,20 @@ class SearchOutcome:
 
 
 def search_files(
-    plan: Plan,
-    entries: Sequence[object],
-    identities: dict[int, str],
-    assembly: Assembly,
-    marks: dict[str, bytes],
-    jobs: int,
+    plan: Plan, entries: Sequence[object], assembly: Assembly, marks: dict[str, bytes], jobs: int
 ) -> SearchOutcome:
-    """The search index, added to `assembly` as files when its input (every post's record,
-    by render key, and the config) changed; else the last build's files are kept as they are."""
+    """The search index, added to `assembly` as files when its input changed (`marks["search"]`
+    comes digesting every published post's record; the config adds to it here); else the last
+    build's files are kept as they are."""
     config = plan.config
     if not config.search:
+        del marks["search"]
         return SearchOutcome({}, 0, 0.0)
     from transmit.site.search import SEARCH_DIR, search_index_files
     from transmit.site.search_records import search_records
 
     posts = [e for e in entries if e.post.kind == "post"]  # type: ignore[attr-defined]
-    mark = digest(canonical(config), *(identities[id(entry)] for entry in posts))
+    mark = digest(canonical(config), marks["search"])
     marks["search"] = mark
     previous = plan.previous
     prefix = SEARCH_DIR + "/"

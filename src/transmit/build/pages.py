@@ -20,7 +20,7 @@ import io
 import os
 import pickle
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from transmit.build.writer import OutputFile, Staging, write_file
 if TYPE_CHECKING:
     import jinja2
 
+    from transmit.build.cache import ReadLog
     from transmit.build.incremental import Plan
     from transmit.build.inputs import Sig
     from transmit.build.manifest import OutputRecord
@@ -44,6 +45,43 @@ class TemplatePage:
     template: str
     context: dict[str, Any]
 
+    @property
+    def maker(self) -> str:
+        return self.template
+
+    @property
+    def inputs(self) -> object:
+        return self.context
+
+    def make(self, environment: jinja2.Environment) -> bytes:
+        from transmit.site.assemble import render_template
+
+        return render_template(environment, self.template, self.context)
+
+
+@dataclass(frozen=True, slots=True)
+class ComputedPage:
+    """A file made by a function of plain data (a feed): made again only when its arguments,
+    or the fields of posts it read, changed."""
+
+    path: str
+    function: Callable[..., bytes]
+    arguments: tuple[Any, ...]
+
+    @property
+    def maker(self) -> str:
+        return f"{self.function.__module__}.{self.function.__qualname__}"
+
+    @property
+    def inputs(self) -> object:
+        return self.arguments
+
+    def make(self, environment: jinja2.Environment) -> bytes:
+        return self.function(*self.arguments)
+
+
+Page = TemplatePage | ComputedPage
+
 
 class Assembly:
     """What `assemble_pages` hands the build: template pages, ready-made files, the template
@@ -52,7 +90,7 @@ class Assembly:
     def __init__(self, environment: jinja2.Environment) -> None:
         self.environment = environment
         self.globals: dict[str, object] = {}
-        self.pages: list[TemplatePage | OutputFile] = []
+        self.pages: list[Page | OutputFile] = []
 
     def set_globals(self, **values: object) -> None:
         self.globals.update(values)
@@ -64,7 +102,13 @@ class Assembly:
     def add(self, output: OutputFile) -> None:
         self.pages.append(output)
 
-    def __iter__(self) -> Iterator[TemplatePage | OutputFile]:
+    def compute(self, path: str, function: Callable[..., bytes], *arguments: object) -> None:
+        """A file whose bytes are `function(*arguments)` (arguments: plain data). What a page
+        reads of posts' rendered records is tracked per page: pages must not share a cache
+        of what they read (one page would read, the other would not be seen to)."""
+        self.pages.append(ComputedPage(path, function, arguments))
+
+    def __iter__(self) -> Iterator[Page | OutputFile]:
         return iter(self.pages)
 
 
@@ -136,21 +180,23 @@ class MarkMemo:
 
     def __init__(self) -> None:
         self.site = b""
-        self._marks: dict[str, tuple[tuple[object, ...], dict[str, Any], bytes]] = {}
+        self._marks: dict[str, tuple[tuple[object, ...], object, bytes]] = {}
 
     @staticmethod
-    def _identity(page: TemplatePage) -> tuple[object, ...]:
-        return (page.template, *((name, id(value)) for name, value in page.context.items()))
+    def _identity(page: Page) -> tuple[object, ...]:
+        if isinstance(page, TemplatePage):
+            return (page.template, *((name, id(value)) for name, value in page.context.items()))
+        return (page.maker, *(id(value) for value in page.arguments))
 
-    def get(self, page: TemplatePage) -> bytes | None:
+    def get(self, page: Page) -> bytes | None:
         found = self._marks.get(page.path)
         if found is None or found[0] != self._identity(page):
             return None
         return found[2]
 
-    def put(self, page: TemplatePage, mark: bytes) -> None:
-        # the context is kept so that no id in the identity can be reused by a new object
-        self._marks[page.path] = (self._identity(page), page.context, mark)
+    def put(self, page: Page, mark: bytes) -> None:
+        # the inputs are kept so that no id in the identity can be reused by a new object
+        self._marks[page.path] = (self._identity(page), page.inputs, mark)
 
     def restart(self, site: bytes) -> None:
         if site != self.site:
@@ -167,34 +213,38 @@ def page_digest(site: bytes, template: str, context_bytes: bytes) -> bytes:
 # One page to render: (index in assembly.pages, digest of the bytes in place or None, file to
 # write, whether its folder may need making).
 PageTask = tuple[int, bytes | None, str, bool]
+Reads = tuple[tuple[str, str], ...]  # (post source, field of its rendered record), sorted
+# (digest of the page's bytes, size and mtime of the file written or None, what it read)
+PageResult = tuple[bytes, "Sig | None", Reads]
 
 
-def render_tasks(assembly: Assembly, tasks: Sequence[PageTask]) -> list[tuple[bytes, Sig | None]]:
+def render_tasks(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog) -> list[PageResult]:
     """Render each page and write it where the task says, unless its bytes are the ones
-    already in place: (digest of the bytes, size and mtime of the file written or None)."""
-    from transmit.site.assemble import render_template
-
-    results: list[tuple[bytes, Sig | None]] = []
+    already in place; note which fields of which posts each page read."""
+    results: list[PageResult] = []
     for index, before, target, make_parent in tasks:
         page = assembly.pages[index]
-        assert isinstance(page, TemplatePage)
-        data = render_template(assembly.environment, page.template, page.context)
+        assert not isinstance(page, OutputFile)
+        log.current = []
+        try:
+            data = page.make(assembly.environment)
+            reads = tuple(sorted(set(log.current)))
+        finally:
+            log.current = None
         content = digest(data)
         written = None if content == before else write_file(Path(target), data, make_parent)
-        results.append((content, written))
+        results.append((content, written, reads))
     return results
 
 
 def render_every_page(assembly: Assembly) -> None:
-    """Run every template page's template once, writing nothing (`transmit check`)."""
-    from transmit.site.assemble import render_template
-
+    """Make every page once, writing nothing (`transmit check`)."""
     for page in assembly.pages:
-        if isinstance(page, TemplatePage):
-            render_template(assembly.environment, page.template, page.context)
+        if not isinstance(page, OutputFile):
+            page.make(assembly.environment)
 
 
-def _forked(assembly: Assembly, tasks: Sequence[PageTask], jobs: int) -> list[Any]:
+def _forked(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog, jobs: int) -> list[Any]:
     """`render_tasks` in `jobs` processes forked from this one, each taking every jobs-th
     task; their results (or their error) come back through pipes."""
     import multiprocessing
@@ -204,7 +254,8 @@ def _forked(assembly: Assembly, tasks: Sequence[PageTask], jobs: int) -> list[An
     links = []
     for share in shares:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_render_share, args=(assembly, tasks, share, sender))
+        arguments = (assembly, tasks, log, share, sender)
+        process = context.Process(target=_render_share, args=arguments)
         process.start()
         sender.close()
         links.append((process, receiver))
@@ -229,12 +280,14 @@ def _forked(assembly: Assembly, tasks: Sequence[PageTask], jobs: int) -> list[An
     return results
 
 
-def _render_share(assembly: Assembly, tasks: Sequence[PageTask], share: list[int], sender) -> None:  # type: ignore[no-untyped-def]
+def _render_share(  # type: ignore[no-untyped-def]
+    assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog, share: list[int], sender
+) -> None:
     import gc
 
     gc.enable()
     try:
-        outcome: Any = render_tasks(assembly, [tasks[i] for i in share])
+        outcome: Any = render_tasks(assembly, [tasks[i] for i in share], log)
     except BaseException as error:  # sent to the parent, which raises it
         outcome = error
     try:
@@ -255,14 +308,17 @@ def plan_pages(
     plan: Plan,
     assembly: Assembly,
     identities: dict[int, str],
+    field_mark: Callable[[str, str], bytes | None],
+    log: ReadLog,
     fingerprint: bytes,
     memo: MarkMemo,
     staging: Staging,
     jobs: int,
-) -> dict[str, OutputRecord]:
-    """Every page's record for the new manifest; pages to write are written into `staging`.
-    A page whose digest and file are as recorded is not rendered; a rendered page whose bytes
-    are the recorded ones is not written."""
+) -> tuple[dict[str, OutputRecord], dict[str, tuple[Reads, bytes]]]:
+    """Every page's record for the new manifest, and what each template page read; pages to
+    write are written into `staging`. A page is not rendered when its digest and its file are
+    as recorded and the fields of posts it read last time are unchanged; a rendered page whose
+    bytes are the recorded ones is not written."""
     from transmit.build.cache import canonical
 
     digester = Digester(identities)
@@ -271,17 +327,23 @@ def plan_pages(
         raise TypeError("template globals must be plain data (records, not functions)")
     site = digest(fingerprint, canonical(plan.config), plan.inputs.template_digest, globals_mark)
     memo.restart(site)
-    recorded = plan.previous.outputs if plan.previous is not None else {}
+    previous_manifest = plan.previous
+    recorded = previous_manifest.outputs if previous_manifest is not None else {}
+    recorded_reads = previous_manifest.page_reads if previous_manifest is not None else {}
+
+    def reads_mark(reads: Reads) -> bytes:
+        return digest(*(field_mark(source, name) or b"\x00gone" for source, name in reads))
 
     def previous(path: str) -> OutputRecord | None:
         old = recorded.get(path)
         return old if old is not None and plan.intact(path, old) else None
 
     outputs: dict[str, OutputRecord] = {}
+    page_reads: dict[str, tuple[Reads, bytes]] = {}
     tasks: list[PageTask] = []
     marks: list[bytes] = []
     for index, page in enumerate(assembly.pages):
-        if not isinstance(page, TemplatePage):
+        if isinstance(page, OutputFile):
             content = digest(page.data)
             old = previous(page.path)
             if old is not None and old[1] == content:
@@ -291,14 +353,21 @@ def plan_pages(
             continue
         mark = memo.get(page)
         if mark is None:
-            data = digester.encode(page.context)
+            data = digester.encode(page.inputs)
             if data is None:
-                raise TypeError(f"the context of {page.path} must be plain data (records)")
-            mark = page_digest(site, page.template, data)
+                raise TypeError(f"the inputs of {page.path} must be plain data (records)")
+            mark = page_digest(site, page.maker, data)
             memo.put(page, mark)
         old = previous(page.path)
-        if old is not None and old[0] == mark:
+        read = recorded_reads.get(page.path)
+        if (
+            old is not None
+            and old[0] == mark
+            and read is not None
+            and reads_mark(read[0]) == read[1]
+        ):
             outputs[page.path] = old
+            page_reads[page.path] = read  # type: ignore[assignment]
             continue
         target = str(staging.place(page.path))
         tasks.append((index, old and old[1], target, staging.whole))
@@ -306,15 +375,16 @@ def plan_pages(
 
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(tasks) >= MIN_FORKED_PAGES and can_fork():
-        results = _forked(assembly, tasks, workers)
+        results = _forked(assembly, tasks, log, workers)
     else:
-        results = render_tasks(assembly, tasks)
-    for task, mark, (content, written) in zip(tasks, marks, results, strict=True):
+        results = render_tasks(assembly, tasks, log)
+    for task, mark, (content, written, reads) in zip(tasks, marks, results, strict=True):
         path = assembly.pages[task[0]].path
+        page_reads[path] = (reads, reads_mark(reads))
         if written is None:  # the same bytes as the file in place: not rewritten
             staging.forget(path)
             old = recorded[path]
             outputs[path] = (mark, content, old[2], old[3])
         else:
             outputs[path] = (mark, content, *written)
-    return outputs
+    return outputs, page_reads

@@ -16,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from transmit.build.cache import RenderCache, body_less, render_key, stub_of
+from transmit.build.cache import RenderCache, body_less, canonical, render_key, stub_of
 from transmit.build.inputs import Sig, stat_sig
 from transmit.build.manifest import SourceRecord
+from transmit.build.store import digest
 from transmit.errors import SourceError
 
 if TYPE_CHECKING:
@@ -79,8 +80,10 @@ def load_sources(
         except SourceError as error:
             results.append(error)
             continue
+        stub = body_less(post)
+        mark = digest(canonical(stub))
         if not job.publishing.publishes(post):
-            results.append(SourceRecord(sig, body_less(post)))
+            results.append(SourceRecord(sig, stub, mark=mark))
             continue
         key = render_key(post, job.options, job.fingerprint)
         found = cache.load_entry(key)
@@ -91,7 +94,7 @@ def load_sources(
             rendered = pipeline.render_guarded(post, job.options)
             reads = tuple((name, stat_sig(name)) for name in rendered.reads)
             cache.save(key, rendered, reads)
-        results.append(SourceRecord(sig, body_less(post), key, stub_of(rendered), reads))
+        results.append(SourceRecord(sig, stub, key, stub_of(rendered), reads, mark))
     return results
 
 

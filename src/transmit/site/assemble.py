@@ -10,7 +10,7 @@ digested. Entries' `rendered` reads its long texts from the render cache on firs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import jinja2
@@ -96,6 +96,10 @@ class SiteWriter:
 
     def raw(self, path: str, data: bytes) -> None:
         self.assembly.add(OutputFile(path, data))
+
+    def computed(self, path: str, function: Callable[..., bytes], *arguments: object) -> None:
+        """A file made by `function(*arguments)`, only when the build needs it made again."""
+        self.assembly.compute(path, function, *arguments)
 
     def listing(
         self,
@@ -189,16 +193,18 @@ def _taxonomy_pages(writer: SiteWriter, taxonomy: Taxonomy) -> None:
 
 
 def _feeds(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) -> None:
+    """Each feed made only when the build needs it again, with its own FeedBodies: the build
+    tracks which posts' bodies each file reads, so files must not share what they read."""
     config = writer.config
-    bodies = FeedBodies(config)
     site_feed = Feed(config.title, "atom.xml", "", tuple(posts))
-    writer.raw("atom.xml", atom_feed(config, site_feed, bodies))
-    writer.raw("rss.xml", rss_feed(config, Feed(config.title, "rss.xml", "", tuple(posts)), bodies))
+    writer.computed("atom.xml", atom_feed, config, site_feed, FeedBodies(config))
+    rss = Feed(config.title, "rss.xml", "", tuple(posts))
+    writer.computed("rss.xml", rss_feed, config, rss, FeedBodies(config))
     terms: list[Category | Tag] = [*taxonomy.categories(), *taxonomy.tags]
     for term in terms:
         name = " / ".join(term.names) if isinstance(term, Category) else f"#{term.name}"
         feed = Feed(f"{name} · {config.title}", term.path + "atom.xml", term.path, term.entries)
-        writer.raw(feed.path, atom_feed(config, feed, bodies))
+        writer.computed(feed.path, atom_feed, config, feed, FeedBodies(config))
 
 
 def assemble_pages(config: Config, entries: Sequence[Entry]) -> Assembly:
