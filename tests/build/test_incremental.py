@@ -507,3 +507,31 @@ def test_an_image_change_renders_only_the_posts_that_show_it(
     change(site)
     build_site(site, OPTIONS)
     assert renders == ["content/posts/pic.md"]
+
+
+def test_forked_page_rendering_gives_the_same_output(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transmit.build.pages as pages
+    import transmit.build.workers as workers
+
+    monkeypatch.setattr(pages, "MIN_FORKED_PAGES", 1)
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    edit_title(site)
+    override_template(site)
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_the_search_index_is_kept_when_no_post_changed(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=CONFIG)
+    first = build_site(site, OPTIONS)
+    index = {p: t for p, t in mtimes(site / "public").items() if p.startswith("search-index/")}
+    override_template(site)
+    again = build_site(site, OPTIONS)
+    after = mtimes(site / "public")
+    assert index and all(after[path] == time for path, time in index.items())
+    assert again.search_bytes == first.search_bytes > 0

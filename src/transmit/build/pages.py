@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from transmit.build.manifest import OutputRecord
 
 MIN_FORKED_PAGES = 400  # below this, forking costs more than it saves
+# A record holding a longer list (a tag's posts) is digested once and named in page digests;
+# smaller ones (page metadata) are pickled in place, which costs less than a digest each.
+SHARED_RECORD_ITEMS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,43 +123,68 @@ class MissingRender(Exception):
         self.keys = list(keys)
 
 
+def _known(*values: object) -> None:
+    """Stands in a digest for a record, by name or values (digest bytes are never unpickled)."""
+
+
+class _DigestPickler(pickle.Pickler):
+    """A pickler asking its Digester about every object that is not a plain value (its
+    `reducer_override` is not called for str, int, tuple, dict...: the fast path stays fast)."""
+
+    def __init__(self, buffer: io.BytesIO, digester: Digester) -> None:
+        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fast = True  # no memo: equal values give equal bytes
+        self._digester = digester
+
+    def reducer_override(self, obj: object) -> object:
+        values = self._digester.name_of(obj)
+        return NotImplemented if values is None else (_known, values)
+
+
 class Digester:
     """Canonical bytes of page contexts, for their digests: values, not object identities.
 
-    A post's entry, Post and rendered record stand for its render key (`identities`); any other
-    record (a tag with its posts, a category, page metadata) is digested once per build and
-    stands for that digest wherever it appears."""
+    A post's entry, Post and rendered record stand for their Post's digest (`identities`); any
+    other record (a tag with its posts, a category, page metadata) is digested once per build
+    and stands for that digest wherever it appears."""
 
     def __init__(self, identities: dict[int, str]) -> None:
         self._identities = identities
         self._records: dict[int, tuple[object, str]] = {}  # id -> (record kept alive, digest)
+        self._kinds: dict[type, bool] = {}  # whether a type is a record (a dataclass)
         self._picklers: list[tuple[io.BytesIO, pickle.Pickler]] = []
         self._depth = 0
 
     def _pickler(self) -> tuple[io.BytesIO, pickle.Pickler]:
         if self._depth == len(self._picklers):
             buffer = io.BytesIO()
-            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # no memo: equal values give equal bytes
-            pickler.persistent_id = self._reference  # type: ignore[method-assign]
-            self._picklers.append((buffer, pickler))
+            self._picklers.append((buffer, _DigestPickler(buffer, self)))
         return self._picklers[self._depth]
 
-    def _reference(self, obj: object) -> str | None:
+    def name_of(self, obj: object) -> tuple[object, ...] | None:
+        """What `obj` stands as in a digest (its values, or for a big record, a digest of them
+        made once), or None to pickle it as it is."""
         known = self._identities.get(id(obj))
         if known is not None:
-            return known
-        if not is_dataclass(obj) or isinstance(obj, type):
+            return (known,)
+        kind = type(obj)
+        record = self._kinds.get(kind)
+        if record is None:
+            record = self._kinds[kind] = is_dataclass(kind) and not isinstance(obj, type)
+        if not record:
             return None
         found = self._records.get(id(obj))
-        if found is None:
-            values = (type(obj).__qualname__, *(getattr(obj, f.name) for f in fields(obj)))
-            data = self.encode(values)
-            if data is None:
-                raise pickle.PicklingError(f"cannot digest {type(obj).__qualname__}")
-            found = (obj, "d" + digest(data).hex())
-            self._records[id(obj)] = found
-        return found[1]
+        if found is not None:
+            return (found[1],)
+        values = (kind.__qualname__, *(getattr(obj, f.name) for f in fields(obj)))  # type: ignore[arg-type]
+        if not any(isinstance(v, tuple | list) and len(v) > SHARED_RECORD_ITEMS for v in values):
+            return values  # small: pickled in place
+        data = self.encode(values)  # big (a tag's posts): digested once, named after
+        if data is None:
+            raise pickle.PicklingError(f"cannot digest {kind.__qualname__}")
+        found = (obj, "d" + digest(data).hex())
+        self._records[id(obj)] = found
+        return (found[1],)
 
     def encode(self, value: object) -> bytes | None:
         """The bytes of `value`, or None when it cannot be pickled (a function, say)."""
