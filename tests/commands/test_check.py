@@ -255,3 +255,19 @@ def test_a_renderer_crash_is_one_problem_and_the_rest_is_checked(
         "recursion depth exceeded; please report",
         "content/posts/b.md:5:5: error: link 'none.md': no such post or page in content/",
     ]
+
+
+def test_addresses_that_clash_are_errors(make_site: SiteMaker) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": post("x"),
+            "static/posts/a": "a file where a folder must be",
+            "content/pages/feed.md": "---\nslug: atom.xml\n---\n",
+        }
+    )
+    assert check(site) == [
+        "content/pages/feed.md: error: /atom.xml/index.html needs a folder /atom.xml/, but the "
+        "file /atom.xml comes from the site itself; give one of them another name or 'slug'",
+        "content/posts/a.md: error: /posts/a/index.html needs a folder /posts/a/, but the file "
+        "/posts/a comes from static/posts/a; give one of them another name or 'slug'",
+    ]

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from transmit.build.writer import CopiedFile, OutputFile, replace_output
 from transmit.config import Config, load_config
@@ -144,6 +144,39 @@ def _search_files(config: Config, entries: Sequence[Entry], jobs: int) -> list[O
     return [OutputFile(item.path, item.data) for item in files]
 
 
+def output_clashes(
+    files: Sequence[OutputFile],
+    copies: Sequence[CopiedFile],
+    published: Sequence[Post],
+    site_dir: Path,
+) -> list[TransmitError]:
+    """A file where another output needs a folder (a page with slug `atom.xml`, a static file
+    named like a post's folder) can never be written: name both sides before writing."""
+    origins = {post.path + "index.html": post.rel_path for post in published}
+    for copy in copies:
+        try:
+            origins.setdefault(copy.path, copy.source.relative_to(site_dir).as_posix())
+        except ValueError:
+            origins.setdefault(copy.path, "the theme")
+    paths = {item.path for item in files} | {copy.path for copy in copies}
+    clashes: list[TransmitError] = []
+    for path in sorted(paths):
+        for parent in PurePosixPath(path).parents:
+            folder = parent.as_posix()
+            if folder in paths:
+                by = origins.get(path, "the site itself")
+                other = origins.get(folder, "the site itself")
+                clashes.append(
+                    TransmitError(
+                        f"/{path} needs a folder /{folder}/, but the file /{folder} comes from "
+                        f"{other}; give one of them another name or 'slug'",
+                        by,
+                    )
+                )
+                break
+    return clashes
+
+
 def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     """Build the site in `site_dir`; raises TransmitError (BuildFailed) on input problems."""
     from transmit.site.theme import THEME_DIR
@@ -182,6 +215,8 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
         *_bundle_files(published, content),
         *_asset_files(rendered, content),
     ]
+    if clashes := output_clashes([*pages, *index], copies, published, site_dir):
+        raise BuildFailed(clashes)
     try:
         files = replace_output(out_dir, [*pages, *index], copies)
     except OSError as error:  # a full disk, a read-only folder, a file where a folder must go
