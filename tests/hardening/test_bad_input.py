@@ -597,3 +597,34 @@ def test_a_template_override_with_a_syntax_error_names_template_and_line(
     assert re.match(rf"^\S*templates/{re.escape(name)}:{line}: template error: ", reported), (
         reported
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("ok\n{{ entry.nope.x }}\n", "templates/post.html:2: ", "has no attribute 'nope'"),
+        (
+            "a\nb\n{{ undefined_name }}\n",
+            "templates/post.html:3: ",
+            "'undefined_name' is undefined",
+        ),
+        ("{% include 'post.html' %}", "post.html: ", "calls itself without end"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "post.html: ", "without end"),
+        ("{% extends 'post.html' %}", "post.html: ", "without end"),
+        ("{% include 'missing.html' %}", "templates/post.html:1: ", "missing.html"),
+        ("标题 {{ entry.post.title }}".encode("gbk"), "post.html: ", "not UTF-8"),
+    ],
+    ids=["attribute", "undefined", "include-loop", "macro-loop", "extends-loop", "missing", "gbk"],
+)
+def test_a_template_override_that_fails_while_rendering(
+    text: str | bytes,
+    where: str,
+    message: str,
+    make_site: SiteMaker,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    site = make_site({"templates/post.html": text, "content/posts/good.md": GOOD})
+    run = transmit(capsys, "build", site)
+    assert run.status == 1
+    (reported,) = run.lines
+    assert where in reported and message in reported, reported
