@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from transmit.build.output_guard import check_output_folder
 from transmit.build.writer import CopiedFile, OutputFile, replace_output
 from transmit.config import Config, load_config
 from transmit.content.files import walk_files
@@ -183,6 +184,7 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
 
     started = time.perf_counter()
     config = load_config(site_dir)
+    check_output_folder(site_dir, options.out_dir or (site_dir / DEFAULT_OUTPUT))
     loaded = load_site(config)
     sources = list(loaded.posts)
     errors: list[TransmitError] = [*loaded.errors, *duplicate_paths(sources)]
