@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -128,7 +129,8 @@ class ServeProcess:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(2)  # SIGINT, as Ctrl-C
+            # SIGTERM stops it as Ctrl-C does; SIGINT may be ignored when run in the background
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(60)
             except subprocess.TimeoutExpired:

@@ -50,6 +50,14 @@ def test_stop_leaves_no_threads_and_no_files(small_site: Path) -> None:
     server.stop()  # a second stop is harmless
 
 
+# `python -m transmit` with Ctrl-C working as in a terminal, even when the tests themselves run
+# in the background, where SIGINT is ignored and children inherit that
+AS_FROM_A_TERMINAL = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'transmit'; runpy.run_module('transmit', run_name='__main__')"
+)
+
+
 @contextmanager
 def serve_process(
     site: Path, tmp_path: Path, *args: str
@@ -58,7 +66,7 @@ def serve_process(
     temp = tmp_path / "tmp"
     temp.mkdir(exist_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "transmit", "serve", str(site), "--port", "0", *args],
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, "serve", str(site), "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

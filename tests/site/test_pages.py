@@ -10,8 +10,7 @@ import pytest
 
 from tests.conftest import SiteMaker
 from tests.site.built import NOW, build_sample, hrefs, json_ld, meta_content, read
-from transmit.build.pipeline import BuildOptions, build_site
-from transmit.errors import SourceError
+from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
 
 
 @pytest.fixture(scope="module")
@@ -274,12 +273,13 @@ def test_builds_are_byte_identical_whenever_they_run(tmp_path: Path) -> None:
     assert one == two
 
 
-@pytest.mark.parametrize("slug", ["tags", "search", "Categories", "page"])
+@pytest.mark.parametrize("slug", ["tags", "search", "Categories", "page", "archives"])
 def test_a_page_may_not_take_an_address_of_the_site(make_site: SiteMaker, slug: str) -> None:
     site = make_site({f"content/pages/{slug}.md": "---\ntitle: X\n---\nx\n"})
-    with pytest.raises(SourceError) as caught:
+    with pytest.raises(BuildFailed) as caught:
         build_site(site, BuildOptions(now=NOW))
-    assert f"content/pages/{slug}.md" in str(caught.value) and "slug" in str(caught.value)
+    (error,) = caught.value.errors
+    assert f"content/pages/{slug}.md" in str(error) and "slug" in str(error)
 
 
 def test_a_site_overrides_one_partial(make_site: SiteMaker) -> None:

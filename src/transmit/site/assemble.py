@@ -24,10 +24,6 @@ from transmit.site.theme import make_environment
 
 __all__ = ["Entry", "assemble_pages", "home_order"]
 
-# First path segments the theme's own pages use; a standalone page may not take one.
-RESERVED_SEGMENTS = frozenset(
-    {"posts", "page", "categories", "tags", "archives", "search", "assets", "search-index"}
-)
 MIN_TOC_HEADINGS = 2
 
 
@@ -80,19 +76,6 @@ def _template_frame(error: BaseException, name: str) -> tuple[str, int | None]:
             found = (filename, trace.tb_lineno)
         trace = trace.tb_next
     return found
-
-
-def check_page_paths(pages: Sequence[Entry]) -> None:
-    """A page at /tags/ or /search/ would be overwritten by the theme's own; say so instead."""
-    for entry in pages:
-        first = entry.post.path.split("/", 1)[0]
-        if first.casefold() in RESERVED_SEGMENTS:
-            raise SourceError(
-                entry.post.rel_path,
-                None,
-                f"the address /{entry.post.path} belongs to the site's own pages "
-                f"({', '.join(sorted(RESERVED_SEGMENTS))}); set another 'slug'",
-            )
 
 
 def toc_of(entry: Entry) -> str:
@@ -230,7 +213,6 @@ def assemble_pages(config: Config, entries: Sequence[Entry]) -> list[OutputFile]
     environment = make_environment(config)
     posts = [entry for entry in entries if entry.post.kind == "post"]
     pages = [entry for entry in entries if entry.post.kind == "page"]
-    check_page_paths(pages)
     taxonomy = build_taxonomy(posts, config.slug_style)
 
     def trail(entry: Entry) -> tuple[Category, ...]:
