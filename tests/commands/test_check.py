@@ -262,12 +262,16 @@ def test_addresses_that_clash_are_errors(make_site: SiteMaker) -> None:
         {
             "content/posts/a.md": post("x"),
             "static/posts/a": "a file where a folder must be",
+            "content/pages/about.md": "# About\n",
+            "static/about": "another",
             "content/pages/feed.md": "---\nslug: atom.xml\n---\n",
         }
     )
     assert check(site) == [
-        "content/pages/feed.md: error: /atom.xml/index.html needs a folder /atom.xml/, but the "
-        "file /atom.xml comes from the site itself; give one of them another name or 'slug'",
+        "content/pages/about.md: error: /about/index.html needs a folder /about/, but the file "
+        "/about comes from static/about; give one of them another name or 'slug'",
+        "content/pages/feed.md:2: error: a page at /atom.xml/ would collide with the site's own "
+        "/atom.xml; give the page another 'slug'",
         "content/posts/a.md: error: /posts/a/index.html needs a folder /posts/a/, but the file "
         "/posts/a comes from static/posts/a; give one of them another name or 'slug'",
     ]

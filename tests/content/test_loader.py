@@ -104,6 +104,13 @@ def test_values_that_are_fine(front: str, slug: str | None) -> None:
         assert post.slug == slug
 
 
+@pytest.mark.parametrize("slug", ["tags", "Categories", "404.html", "search", "rss.xml"])
+def test_pages_on_the_sites_own_addresses_are_refused(slug: str) -> None:
+    with pytest.raises(SourceError, match="would collide with the site's own"):
+        parse(f"---\nslug: {slug}\n---\n", "content/pages/x.md")
+    assert parse(f"---\nslug: {slug}\n---\n", "content/posts/x.md").path == f"posts/{slug}/"
+
+
 def test_control_characters_are_kept_and_named() -> None:
     post = parse('---\ntitle: "a\\x07b"\ntags: ["ok", "t\\x1bx"]\n---\n\nfine\n\nbad\x0cline\n')
     assert post.title == "a\x07b"

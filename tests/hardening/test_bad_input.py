@@ -428,12 +428,13 @@ def test_nfc_and_nfd_names_of_one_file_are_one_address(
     [
         (
             {"content/pages/tags.md": "# Tags\n"},
-            "content/pages/tags.md: the address /tags/ belongs to the site's own pages",
+            "content/pages/tags.md: a page at /tags/ would collide with the site's own /tags; "
+            "give the page another 'slug'",
         ),
         (
             {"content/pages/x.md": "---\nslug: atom.xml\n---\n"},
-            "content/pages/x.md: /atom.xml/index.html needs a folder /atom.xml/, but the file "
-            "/atom.xml comes from the site itself; give one of them another name or 'slug'",
+            "content/pages/x.md:2: a page at /atom.xml/ would collide with the site's own "
+            "/atom.xml; give the page another 'slug'",
         ),
         (
             {"content/posts/a.md": H, "static/posts/a": "x"},

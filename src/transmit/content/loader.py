@@ -55,6 +55,25 @@ _SETEXT_UNDERLINE = re.compile(r"^ {0,3}=+[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _FILE_NAME_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[-_ ]")
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # a 20 MB post is fine; a 2 GB log named .md is not a post
+# Top-level addresses the site writes itself: a page there would collide with them.
+RESERVED_PAGE_SLUGS = frozenset(
+    {
+        "assets",
+        "page",
+        "posts",
+        "categories",
+        "tags",
+        "archives",
+        "search",
+        "search-index",
+        "404.html",
+        "atom.xml",
+        "rss.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "index.html",
+    }
+)
 # Front matter values that end up in pages, feeds and search data, checked for control text.
 _SHOWN_KEYS = ("title", "summary", "tags", "categories", "category", "series", "author")
 
@@ -182,6 +201,14 @@ def parse_post(
             slug = make_slug(slug_source, config.slug_style)
         except SlugError as error:
             raise SourceError(display, None, str(error)) from None
+
+    if kind == "page" and slug.casefold() in RESERVED_PAGE_SLUGS:
+        raise SourceError(
+            display,
+            front.key_lines.get("slug"),
+            f"a page at /{slug}/ would collide with the site's own /{slug}; "
+            "give the page another 'slug'",
+        )
 
     date_value = data.get("date")
     if date_value is not None and date_value != "":
