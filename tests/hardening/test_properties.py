@@ -149,12 +149,6 @@ def test_random_sources_from_bytes_to_html(head: str, body: str) -> None:
         _render(post, RenderOptions())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="render/text.py: Python 3.11's html.parser raises AssertionError on a malformed "
-    "'<![' in raw HTML (reported to the render helper; the build turns it into one "
-    "'internal error while rendering' line)",
-)
 @pytest.mark.parametrize("body", ["<div><![```", "<p><![x y</p>"])
 def test_a_malformed_marked_section_in_raw_html(body: str) -> None:
     render_post(_post(body), RenderOptions(unsafe_html=True))
