@@ -18,18 +18,10 @@ from typing import Any
 
 import pytest
 
+from tests.chromium import launch_chromium
 from tests.site.built import NOW, build_sample
 from transmit.build.pipeline import BuildOptions, build_site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "example"
 SAMPLE_BASE = "/notes/"  # the sample site lives under a sub-path, as on GitHub Pages
@@ -84,13 +76,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def browser() -> Iterator[Any]:
     """One Chromium per test module (tests/browser has one): Playwright's sync API allows one
     instance at a time in a thread, and other modules (the search tests) start their own."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/install-test-system-deps)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ PAGES = {
     "about": "about/",
     "kitchen": "posts/kitchen-sink/",
     "404": "404.html",
+    "search": "search/?q=softmax",
 }
 
 

@@ -255,3 +255,23 @@ def test_a_renderer_crash_is_one_problem_and_the_rest_is_checked(
         "recursion depth exceeded; please report",
         "content/posts/b.md:5:5: error: link 'none.md': no such post or page in content/",
     ]
+
+
+def test_addresses_that_clash_are_errors(make_site: SiteMaker) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": post("x"),
+            "static/posts/a": "a file where a folder must be",
+            "content/pages/about.md": "# About\n",
+            "static/about": "another",
+            "content/pages/feed.md": "---\nslug: atom.xml\n---\n",
+        }
+    )
+    assert check(site) == [
+        "content/pages/about.md: error: /about/index.html needs a folder /about/, but the file "
+        "/about comes from static/about; give one of them another name or 'slug'",
+        "content/pages/feed.md:2: error: a page at /atom.xml/ would collide with the site's own "
+        "/atom.xml; give the page another 'slug'",
+        "content/posts/a.md: error: /posts/a/index.html needs a folder /posts/a/, but the file "
+        "/posts/a comes from static/posts/a; give one of them another name or 'slug'",
+    ]

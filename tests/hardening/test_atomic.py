@@ -188,3 +188,48 @@ def test_check_writes_nothing_at_all(
     created = {p for p in site.rglob("*")} - before
     # a shared render cache may be warmed; no page, no output folder
     assert not [p for p in created if ".transmit-cache" not in p.as_posix()]
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("site", "is the site folder or holds it"),
+        (".", "is the site folder or holds it"),
+        ("site/content", "inside content/"),
+        ("site/content/posts/out", "inside content/"),
+        ("site/static/out", "inside static/"),
+        ("site/templates", "inside templates/"),
+        ("site/site.toml", "is a file, not a folder"),
+        ("documents", "holds files that no build wrote"),
+        ("project", "holds files that no build wrote"),
+    ],
+)
+def test_an_output_folder_that_would_delete_other_files_is_refused(
+    out: str,
+    message: str,
+    make_site: SiteMaker,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_site(SITE_FILES)  # tmp_path/site
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents/taxes.pdf").write_bytes(b"mine")
+    (tmp_path / "project/.git").mkdir(parents=True)
+    (tmp_path / "project/index.html").write_text("an old page")
+    before = snapshot(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    run = transmit(capsys, "build", "site", "--out", out)
+    assert run.status == 2
+    assert message in run.err and run.err.startswith("transmit build: --out ")
+    assert snapshot(tmp_path) == before
+
+
+def test_an_earlier_output_or_an_empty_folder_is_replaced(
+    make_site: SiteMaker, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    site = make_site(SITE_FILES)
+    (tmp_path / "empty").mkdir()
+    for out in (site / "public", site / "public", tmp_path / "empty", tmp_path / "new/deep"):
+        assert transmit(capsys, "build", site, "--out", out).status == 0
+        assert (out / "index.html").is_file()

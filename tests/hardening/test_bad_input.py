@@ -423,20 +423,36 @@ def test_nfc_and_nfd_names_of_one_file_are_one_address(
     assert "Unicode form (NFC and NFD" in line
 
 
-def test_a_page_on_the_sites_own_address_is_an_error(
-    make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("files", "line"),
+    [
+        (
+            {"content/pages/tags.md": "# Tags\n"},
+            "content/pages/tags.md: a page at /tags/ would collide with the site's own /tags; "
+            "give the page another 'slug'",
+        ),
+        (
+            {"content/pages/x.md": "---\nslug: atom.xml\n---\n"},
+            "content/pages/x.md:2: a page at /atom.xml/ would collide with the site's own "
+            "/atom.xml; give the page another 'slug'",
+        ),
+        (
+            {"content/posts/a.md": H, "static/posts/a": "x"},
+            "content/posts/a.md: /posts/a/index.html needs a folder /posts/a/, but the file "
+            "/posts/a comes from static/posts/a; give one of them another name or 'slug'",
+        ),
+    ],
+    ids=["listing", "feed", "static-file"],
+)
+def test_an_address_the_site_already_uses_is_an_error(
+    files: dict[str, str], line: str, make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site = make_site(
-        {"content/pages/tags.md": "# Tags\n", "content/pages/x.md": "---\nslug: 404.html\n---\n"}
-    )
+    site = make_site({**files, "content/posts/good.md": GOOD})
     run = transmit(capsys, "build", site)
     assert run.status == 1
-    assert sorted(run.lines) == [
-        "content/pages/tags.md: a page at /tags/ would collide with the site's own /tags; "
-        "give the page another 'slug'",
-        "content/pages/x.md:2: a page at /404.html/ would collide with the site's own "
-        "/404.html; give the page another 'slug'",
-    ]
+    (reported,) = run.lines
+    assert reported.startswith(line)
+    assert not (site / "public").exists()
 
 
 def _link(path: Path, target: str) -> None:
@@ -582,3 +598,34 @@ def test_a_template_override_with_a_syntax_error_names_template_and_line(
     assert re.match(rf"^\S*templates/{re.escape(name)}:{line}: template error: ", reported), (
         reported
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("ok\n{{ entry.nope.x }}\n", "templates/post.html:2: ", "has no attribute 'nope'"),
+        (
+            "a\nb\n{{ undefined_name }}\n",
+            "templates/post.html:3: ",
+            "'undefined_name' is undefined",
+        ),
+        ("{% include 'post.html' %}", "post.html: ", "calls itself without end"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "post.html: ", "without end"),
+        ("{% extends 'post.html' %}", "post.html: ", "without end"),
+        ("{% include 'missing.html' %}", "templates/post.html:1: ", "missing.html"),
+        ("标题 {{ entry.post.title }}".encode("gbk"), "post.html: ", "not UTF-8"),
+    ],
+    ids=["attribute", "undefined", "include-loop", "macro-loop", "extends-loop", "missing", "gbk"],
+)
+def test_a_template_override_that_fails_while_rendering(
+    text: str | bytes,
+    where: str,
+    message: str,
+    make_site: SiteMaker,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    site = make_site({"templates/post.html": text, "content/posts/good.md": GOOD})
+    run = transmit(capsys, "build", site)
+    assert run.status == 1
+    (reported,) = run.lines
+    assert where in reported and message in reported, reported

@@ -7,24 +7,15 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from tests.chromium import CHROMIUM, launch_chromium
 from tests.site.search_fixtures import POSTS, _post, containing, fold, serve, write_site
 from transmit.site.search_text import bucket_of, index_tokens, is_cjk, shard_key
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BASE = "/notes/"
 STATUS_SET = "document.getElementById('search-status').textContent.trim() !== ''"
 # The search for `query` has run and its results are shown (typing may start several).
@@ -40,10 +31,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        instance = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with launch_chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

@@ -39,13 +39,15 @@ from transmit.build.inputs import (
     watch,
 )
 from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
-from transmit.build.outputs import copy_files, search_files
+from transmit.build.output_guard import check_output_folder
+from transmit.build.outputs import copies_of, copy_files, search_files
 from transmit.build.pages import MarkMemo, MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,
     BuildOptions,
     BuildSummary,
+    output_clashes,
     render_options,
 )
 from transmit.build.sources import Loaded, load_warnings, update_sources
@@ -119,6 +121,7 @@ class IncrementalBuilder:
 
     def _build(self, changed: Collection[Path] | None) -> BuildSummary:
         config = load_config(self.site_dir)  # first: it says when there is no site here
+        check_output_folder(self.site_dir, self.out_dir)
         prepare_folder(self.cache_dir)
         with output_lock(saved.manifest_path(self.cache_dir, self.out_dir).with_suffix(".lock")):
             recover(self.out_dir)
@@ -240,6 +243,10 @@ class IncrementalBuilder:
         assembly = assemble_pages(plan.config, entries)
         marks: dict[str, bytes] = {"search": self._versions(published, sources)}
         search = search_files(plan, entries, assembly, marks, self.options.jobs)
+        posts = [r.post for r in published]
+        copies = copies_of(plan, posts, published)
+        if clashes := output_clashes(list(assembly), copies, posts, self.site_dir):
+            raise BuildFailed(clashes)
         whole = plan.previous is None or not self.out_dir.is_dir()
         staging = Staging(self.out_dir, whole)
         field_mark = self._field_marks(loaded.state.records)
@@ -255,7 +262,7 @@ class IncrementalBuilder:
                     *arguments, self._marks, staging, self.options.jobs
                 )
             outputs.update(search.kept)
-            copy_files(plan, [r.post for r in published], published, outputs, staging)
+            copy_files(plan, copies, outputs, staging)
         except BaseException:
             staging.discard()
             raise

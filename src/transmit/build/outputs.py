@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from transmit.build.cache import canonical
 from transmit.build.inputs import stat_sig
 from transmit.build.store import digest
-from transmit.build.writer import OutputFile, Staging
+from transmit.build.writer import CopiedFile, OutputFile, Staging
 
 if TYPE_CHECKING:
     from transmit.build.incremental import Plan
@@ -21,16 +21,11 @@ if TYPE_CHECKING:
     from transmit.content.post import Post
 
 
-def copy_files(
-    plan: Plan,
-    posts: Sequence[Post],
-    published: Sequence[SourceRecord],
-    outputs: dict[str, OutputRecord],
-    staging: Staging,
-) -> None:
+def copies_of(
+    plan: Plan, posts: Sequence[Post], published: Sequence[SourceRecord]
+) -> list[CopiedFile]:
     """Static files, each published bundle's files, then the images posts use from beside them
-    (never through a link leaving content/); copied only when the source or the copy changed.
-    A copy wins over a page of the same path."""
+    (never through a link leaving content/). Later copies of one path win."""
     inputs = plan.inputs
     pairs = list(inputs.static)
     for post in posts:
@@ -43,8 +38,18 @@ def copy_files(
             if asset.output not in seen and content in asset.source.resolve().parents:
                 seen.add(asset.output)
                 pairs.append((asset.output, str(asset.source)))
+    return [CopiedFile(path, Path(source)) for path, source in pairs]
+
+
+def copy_files(
+    plan: Plan, copies: Sequence[CopiedFile], outputs: dict[str, OutputRecord], staging: Staging
+) -> None:
+    """Copy each file whose source or copy changed since the last build; a copy wins over a
+    page of the same path."""
+    inputs = plan.inputs
     recorded = plan.previous.outputs if plan.previous else {}
-    for path, source in pairs:
+    for copy in copies:
+        path, source = copy.path, str(copy.source)
         sig = inputs.files.get(source) or inputs.watched.get(source) or stat_sig(source)
         mark = digest("copy", source, canonical(sig))
         old = recorded.get(path)
@@ -52,7 +57,7 @@ def copy_files(
             staging.forget(path)
             outputs[path] = old
         else:
-            outputs[path] = (mark, mark, *staging.put(path, Path(source)))
+            outputs[path] = (mark, mark, *staging.put(path, copy.source))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from transmit.errors import BuildWarning, InternalError, TransmitError
 
 if TYPE_CHECKING:
+    from transmit.build.writer import CopiedFile, OutputFile
     from transmit.config import Config
     from transmit.content.post import Post
     from transmit.render.document import RenderedPost, RenderOptions
@@ -108,6 +109,39 @@ def render_all(posts: Sequence[Post], options: RenderOptions, jobs: int) -> list
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(_render_chunk, chunks, [options] * len(chunks))
         return [rendered for chunk in results for rendered in chunk]
+
+
+def output_clashes(
+    files: Sequence[OutputFile],
+    copies: Sequence[CopiedFile],
+    published: Sequence[Post],
+    site_dir: Path,
+) -> list[TransmitError]:
+    """A file where another output needs a folder (a page with slug `atom.xml`, a static file
+    named like a post's folder) can never be written: name both sides before writing."""
+    origins = {post.path + "index.html": post.rel_path for post in published}
+    for copy in copies:
+        try:
+            origins.setdefault(copy.path, copy.source.relative_to(site_dir).as_posix())
+        except ValueError:
+            origins.setdefault(copy.path, "the theme")
+    paths = {item.path for item in files} | {copy.path for copy in copies}
+    clashes: list[TransmitError] = []
+    for path in sorted(paths):
+        for parent in PurePosixPath(path).parents:
+            folder = parent.as_posix()
+            if folder in paths:
+                by = origins.get(path, "the site itself")
+                other = origins.get(folder, "the site itself")
+                clashes.append(
+                    TransmitError(
+                        f"/{path} needs a folder /{folder}/, but the file /{folder} comes from "
+                        f"{other}; give one of them another name or 'slug'",
+                        by,
+                    )
+                )
+                break
+    return clashes
 
 
 def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:

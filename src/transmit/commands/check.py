@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from transmit.build.writer import CopiedFile
 from transmit.commands.output import Reporter
 from transmit.config import Config, load_config
 from transmit.content.files import walk_files
@@ -62,37 +63,48 @@ def _render(config: Config, posts: Sequence[Post], jobs: int) -> list[RenderedPo
     return results
 
 
-def _files_below(root: Path, boundary: Path, site_dir: Path, prefix: str) -> Iterator[str]:
-    for path in walk_files(root, boundary, site_dir, skip_hidden=False).files:
-        yield prefix + path.relative_to(root).as_posix()
+def _copies_below(root: Path, boundary: Path, site_dir: Path, prefix: str) -> list[CopiedFile]:
+    return [
+        CopiedFile(prefix + path.relative_to(root).as_posix(), path)
+        for path in walk_files(root, boundary, site_dir, skip_hidden=False).files
+    ]
 
 
-def _outputs(config: Config, published: Sequence[tuple[Post, RenderedPost]]) -> set[str]:
-    """Every path the build would write: pages (assembled, not written), static files, bundle
-    files and the images copied from beside posts."""
+def _outputs(
+    config: Config, published: Sequence[tuple[Post, RenderedPost]]
+) -> tuple[set[str], list[TransmitError]]:
+    """Every path the build would write (pages assembled, not written; static files, bundle
+    files and images copied from beside posts), and the paths that clash."""
     from transmit.build.pages import render_every_page
+    from transmit.build.pipeline import output_clashes
     from transmit.site.assemble import Entry, assemble_pages
     from transmit.site.theme import THEME_DIR
 
     site_dir = config.site_dir
     entries = [Entry(post, rendered) for post, rendered in published]
-    assembly = assemble_pages(config, entries)
-    render_every_page(assembly)  # as a build would: a template's error is the check's too
-    outputs = {page.path for page in assembly}
+    pages = assemble_pages(config, entries)
+    render_every_page(pages)  # as a build would: a template's error is the check's too
     theme_static = THEME_DIR / "static"
-    outputs.update(_files_below(theme_static, theme_static, site_dir, "assets/"))
     static = site_dir / "static"
-    outputs.update(_files_below(static, static.resolve(), site_dir, ""))
     content = (site_dir / "content").resolve()
-    outputs.update(asset.output for _, rendered in published for asset in rendered.assets)
+    copies = [
+        *_copies_below(theme_static, theme_static, site_dir, "assets/"),
+        *_copies_below(static, static.resolve(), site_dir, ""),
+        *(
+            CopiedFile(asset.output, asset.source)
+            for _, rendered in published
+            for asset in rendered.assets
+        ),
+    ]
     for post, _ in published:
         if post.bundle_dir is not None:
-            outputs.update(
-                name
-                for name in _files_below(post.bundle_dir, content, site_dir, post.path)
-                if not name.lower().endswith(MARKDOWN_SUFFIXES)
-            )
-    return outputs
+            copies += [
+                copy
+                for copy in _copies_below(post.bundle_dir, content, site_dir, post.path)
+                if not copy.path.lower().endswith(MARKDOWN_SUFFIXES)
+            ]
+    clashes = output_clashes(pages, copies, [post for post, _ in published], site_dir)
+    return {page.path for page in pages} | {copy.path for copy in copies}, clashes
 
 
 def _unpublished(post: Post, now: datetime) -> str | None:
@@ -127,7 +139,8 @@ def check_site(site_dir: Path, options: CheckOptions) -> CheckReport:
         else:
             problems.append(Problem(post.rel_path, None, None, "note", note))
     try:
-        outputs = _outputs(config, published)
+        outputs, clashes = _outputs(config, published)
+        problems += [Problem.of(clash, "error") for clash in clashes]
     except TransmitError as error:
         problems.append(Problem.of(error, "error"))
         outputs = set()

@@ -65,13 +65,13 @@ RESERVED_PAGE_SLUGS = frozenset(
         "tags",
         "archives",
         "search",
+        "search-index",
         "404.html",
         "atom.xml",
         "rss.xml",
         "sitemap.xml",
         "robots.txt",
         "index.html",
-        "search.json",
     }
 )
 # Front matter values that end up in pages, feeds and search data, checked for control text.
@@ -201,6 +201,7 @@ def parse_post(
             slug = make_slug(slug_source, config.slug_style)
         except SlugError as error:
             raise SourceError(display, None, str(error)) from None
+
     if kind == "page" and slug.casefold() in RESERVED_PAGE_SLUGS:
         raise SourceError(
             display,

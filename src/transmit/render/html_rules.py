@@ -98,6 +98,22 @@ def render_nothing(
     return ""
 
 
+def render_list_item_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A task item's checkbox, named by the item's text so screen readers say what it is."""
+    token = tokens[idx]
+    opening = self.renderToken(tokens, idx, options, env)
+    if not token.meta or "checked" not in token.meta:
+        return opening
+    label = next((t.content for t in tokens[idx + 1 : idx + 4] if t.type == "inline"), "").strip()
+    checked = ' checked=""' if token.meta["checked"] else ""
+    return (
+        f'{opening}<input class="task-list-item-checkbox" disabled="" type="checkbox"{checked}'
+        f' aria-label="{html.escape(label[:120], quote=True)}"> '
+    )
+
+
 def render_more(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -149,6 +165,7 @@ def install(md: MarkdownIt, highlighter: Highlighter) -> None:
         "heading_open": render_heading_open,
         "transmit_toc": render_toc,
         "more_marker": render_more,
+        "list_item_open": render_list_item_open,
         "math_definitions": render_nothing,
         "callout_open": render_callout_open,
         "callout_close": render_close,

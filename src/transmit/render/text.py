@@ -62,8 +62,11 @@ class _TextCollector(HTMLParser):
 def html_to_text(markup: str, *, skip: set[str] | None = None) -> str:
     """Visible prose of `markup`, block by block; code, tables and formulas left out by default."""
     collector = _TextCollector(_SKIPPED if skip is None else skip)
-    collector.feed(markup)
-    collector.close()
+    try:
+        collector.feed(markup)
+        collector.close()
+    except AssertionError:  # Python 3.11's parser asserts on a malformed `<![` section
+        collector.parts = [re.sub(r"<[^>]*>?", " ", markup)]
     lines = (
         re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(collector.parts).split("\n")
     )

@@ -59,7 +59,31 @@ def render_template(
         where = error.filename or name
         raise SourceError(where, error.lineno, f"template error: {error.message}") from None
     except jinja2.TemplateError as error:
-        raise SourceError(name, None, f"template error: {error}") from None
+        where, line = _template_frame(error, name)
+        raise SourceError(where, line, f"template error: {error}") from None
+    except UnicodeDecodeError:
+        raise SourceError(
+            name,
+            None,
+            "template error: this template or one it uses is not UTF-8; save it as UTF-8",
+        ) from None
+    except RecursionError:
+        raise SourceError(
+            name, None, "template error: a template includes, extends or calls itself without end"
+        ) from None
+
+
+def _template_frame(error: BaseException, name: str) -> tuple[str, int | None]:
+    """The template file and line a runtime error happened on (Jinja puts template lines in
+    the traceback as frames of the template's own file)."""
+    found: tuple[str, int | None] = (name, None)
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".json")) and "<" not in filename:
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 def toc_of(entry: Entry) -> str:
