@@ -28,6 +28,7 @@ from transmit.build.cache import (
     RenderCache,
     canonical,
 )
+from transmit.build.digest import MarkMemo
 from transmit.build.inputs import (
     Inputs,
     Sig,
@@ -41,7 +42,7 @@ from transmit.build.inputs import (
 from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import copies_of, copy_files, search_files
-from transmit.build.pages import MarkMemo, MissingRender, plan_pages
+from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,
