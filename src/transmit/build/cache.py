@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transmit.build import store
+from transmit.build.inputs import stat_sig
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
@@ -94,6 +95,14 @@ class RenderCache:
         if len(self._recent) >= RECENT:
             self._recent.pop(next(iter(self._recent)))
         self._recent[key] = found
+        return found
+
+    def load_current(self, key: str) -> tuple[RenderedPost, Reads] | None:
+        """`load_entry`, but only while every other file the render looked at (an image's
+        size, say) is as it was then: otherwise the post must be rendered again."""
+        found = self.load_entry(key)
+        if found is None or any(stat_sig(name) != seen for name, seen in found[1]):
+            return None
         return found
 
     def save(self, key: str, rendered: RenderedPost, reads: Reads) -> None:

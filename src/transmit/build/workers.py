@@ -86,9 +86,8 @@ def load_sources(
             results.append(SourceRecord(sig, stub, mark=mark))
             continue
         key = render_key(post, job.options, job.fingerprint)
-        found = cache.load_entry(key)
-        # the render also depends on the image files it looked for: as they were?
-        if found is not None and all(stat_sig(name) == seen for name, seen in found[1]):
+        found = cache.load_current(key)
+        if found is not None:
             rendered, reads = found
         else:
             rendered = pipeline.render_guarded(post, job.options)
