@@ -227,7 +227,7 @@ def test_a_failed_build_leaves_the_previous_output(make_site: SiteMaker) -> None
         build(site)
     after = {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == [".transmit-cache"]
 
 
 def test_build_never_writes_under_content(make_site: SiteMaker) -> None:

@@ -4,6 +4,7 @@ and nothing written."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.conftest import SiteMaker
 from tests.hardening.helpers import transmit
+from transmit.build.pipeline import BuildOptions, build_site
 from transmit.commands.check import CheckOptions, check_site
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -275,3 +277,28 @@ def test_addresses_that_clash_are_errors(make_site: SiteMaker) -> None:
         "content/posts/a.md: error: /posts/a/index.html needs a folder /posts/a/, but the file "
         "/posts/a comes from static/posts/a; give one of them another name or 'slug'",
     ]
+
+
+def test_a_check_after_a_build_reads_rendered_posts_from_its_cache(
+    make_site: SiteMaker, tmp_path: Path, renders: list[str]
+) -> None:
+    files = {f"content/posts/p{i}.md": post(f"Words {i} $x_{i}$ [up](#nowhere)") for i in range(6)}
+    files["content/posts/bad.md"] = post("$\\frac{$")
+    files["content/posts/draft.md"] = post("Unfinished.", "draft: true\n")
+    site = make_site(files)
+    uncached = tmp_path / "uncached"
+    shutil.copytree(site, uncached)
+    build_site(site, BuildOptions(now=NOW))
+    expected = check(uncached)
+    renders.clear()
+    assert check(site) == expected
+    assert renders == ["content/posts/draft.md"]  # the build left the draft out of its cache
+
+    renders.clear()
+    (site / "content/posts/p3.md").write_text(post("Edited words."), encoding="utf-8")
+    problems = check(site)
+    assert sorted(renders) == ["content/posts/draft.md", "content/posts/p3.md"]
+    assert not any(problem.startswith("content/posts/p3.md") for problem in problems)
+    assert not (site / "public/posts/p3").exists() or "Edited" not in (
+        site / "public/posts/p3/index.html"
+    ).read_text(encoding="utf-8")

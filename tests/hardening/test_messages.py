@@ -70,7 +70,10 @@ def test_problem_lines() -> None:
 def test_a_renderer_crash_in_a_worker_process_is_one_line(
     make_site: SiteMaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import multiprocessing
+
     import transmit.build.pipeline as pipeline
+    import transmit.build.workers as workers
 
     original = pipeline.render_post
 
@@ -80,6 +83,8 @@ def test_a_renderer_crash_in_a_worker_process_is_one_line(
         return original(post, options)
 
     monkeypatch.setattr(pipeline, "render_post", fragile)
+    # forked workers see the patch; with other threads alive the pool would use a fork server
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("fork"))
     files = {
         f"content/posts/p{i:02}.md": f"---\ndate: 2020-01-01\n---\nText {i}\n" for i in range(70)
     }

@@ -1,13 +1,29 @@
-"""Writing the site: everything goes to a fresh folder beside the output, swapped in at the end,
-so a failed or interrupted build leaves the previous output as it was."""
+"""Writing the site so that a failed or interrupted build leaves the previous output as it was.
+
+Two ways, one guarantee:
+- `replace_tree` (first build, or an output folder we know nothing about): the whole tree is
+  written to a folder beside the output and swapped in.
+- `update_tree` (a rebuild): only changed files are written, first to a staging folder beside the
+  output; then a journal is written and each change is applied with a rename, the file it
+  replaces moved aside. Unchanged files are not touched (their mtimes stay). If the commit is
+  cut short (an error, Ctrl-C, a killed process) the journal lets `recover` put every moved
+  file back, at once or at the start of the next build.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterable
+import signal
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+Content = bytes | Path  # bytes to write, or a file to copy
+Sig = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,46 +41,242 @@ class CopiedFile:
 def safe_relative(path: str) -> PurePosixPath:
     """An output path that cannot leave the output folder."""
     pure = PurePosixPath(path)
-    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or "\x00" in path:
+    if not pure.parts or pure.is_absolute() or ".." in pure.parts or "\x00" in path:
         raise ValueError(f"refusing to write outside the output folder: {path!r}")
     return pure
 
 
-def _target(root: Path, path: str) -> Path:
-    target = root.joinpath(*safe_relative(path).parts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
+def _sibling(out_dir: Path, role: str) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.{role}")
 
 
-def write_tree(root: Path, files: Iterable[OutputFile], copies: Iterable[CopiedFile]) -> int:
-    """Write into `root` (which must be new); returns the number of files written."""
-    count = 0
-    for item in files:
-        _target(root, item.path).write_bytes(item.data)
-        count += 1
-    for copy in copies:
-        shutil.copyfile(copy.source, _target(root, copy.path))
-        count += 1
-    return count
+def _put(target: Path, content: Content) -> None:
+    if isinstance(content, bytes):
+        with open(target, "wb") as handle:
+            handle.write(content)
+    else:
+        shutil.copyfile(content, target)
 
 
-def replace_output(out_dir: Path, files: Iterable[OutputFile], copies: Iterable[CopiedFile]) -> int:
-    """Build the new tree beside `out_dir`, then swap it in; on any failure the old tree stays."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
-    retired = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    try:  # from the first mkdir: a Ctrl-C at any point leaves no staging folder behind
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        count = write_tree(staging, files, copies)
-        if out_dir.exists():
-            out_dir.rename(retired)
-        staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not out_dir.exists():
+def _sig(path: Path) -> Sig:
+    stat = os.stat(path)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@contextmanager
+def output_lock(lock: Path) -> Iterator[None]:
+    """One build at a time per output folder (the dev server and a CLI build, say)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ignore Ctrl-C for the few milliseconds of a commit: once it has begun, the build has
+    as good as finished, and stopping it halfway would leave the previous output to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def recover(out_dir: Path) -> None:
+    """Undo whatever an earlier, interrupted build left half done."""
+    out_dir = out_dir.absolute()
+    retired = _sibling(out_dir, "old")
+    if retired.exists():
+        if not out_dir.exists():
             retired.rename(out_dir)
+        else:
+            shutil.rmtree(retired, ignore_errors=True)
+    journal = _sibling(out_dir, "journal")
+    if journal.exists() or _journal_draft(journal).exists():
+        _roll_back(out_dir, journal)
+    for role in ("staging", "backup"):
+        shutil.rmtree(_sibling(out_dir, role), ignore_errors=True)
+
+
+def write_file(target: Path, content: Content, make_parent: bool = False) -> Sig:
+    """Write (or copy) one staged file; its size and mtime, which the commit keeps."""
+    if make_parent:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    _put(target, content)
+    return _sig(target)
+
+
+class Staging:
+    """New and changed outputs, written beside the output folder before anything in it
+    changes. `whole`: the staging folder becomes the output (first build); otherwise the staged
+    files are moved in one by one under a journal."""
+
+    def __init__(self, out_dir: Path, whole: bool) -> None:
+        self.out_dir = out_dir.absolute()
+        self.whole = whole
+        self.root = _sibling(self.out_dir, "staging")
+        self.staged: dict[str, str] = {}  # output path -> name below root
+        self._count = 0
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir()
+
+    def place(self, path: str) -> Path:
+        """Where the new content of `path` is to be written (by this process or a worker)."""
+        relative = safe_relative(path).as_posix()
+        name = relative if self.whole else str(self._count)
+        self._count += 1
+        self.staged[path] = name
+        return self.root / name
+
+    def forget(self, path: str) -> None:
+        """`path` was not written after all (its bytes did not change)."""
+        self.staged.pop(path, None)
+
+    def put(self, path: str, content: Content) -> Sig:
+        return write_file(self.place(path), content, make_parent=self.whole)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def commit(self, removes: Collection[str] = ()) -> None:
+        """Make the staged files the output, all or nothing."""
+        try:
+            if self.whole:
+                self._swap()
+            else:
+                self._apply(removes)
+        finally:
+            self.discard()
+
+    def _swap(self) -> None:
+        out_dir, retired = self.out_dir, _sibling(self.out_dir, "old")
+        try:
+            with _interrupts_deferred():
+                if out_dir.exists():
+                    out_dir.rename(retired)
+                self.root.rename(out_dir)
+        except BaseException:
+            if retired.exists() and not out_dir.exists():
+                retired.rename(out_dir)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def _apply(self, removes: Collection[str]) -> None:
+        out_dir = self.out_dir
+        ops = [[name, path, os.path.lexists(out_dir / path)] for path, name in self.staged.items()]
+        ops += [[None, path, True] for path in removes if os.path.lexists(out_dir / path)]
+        if not ops:
+            return
+        journal = _sibling(out_dir, "journal")
+        with _interrupts_deferred():
+            try:
+                _write_journal(journal, ops)
+                _apply(out_dir, ops, self.root, _sibling(out_dir, "backup"))
+            except BaseException:
+                _roll_back(out_dir, journal)
+                raise
+            journal.unlink()  # the commit point: from here on the new output stands
+        shutil.rmtree(_sibling(out_dir, "backup"), ignore_errors=True)
+
+
+def replace_tree(out_dir: Path, outputs: Mapping[str, Content]) -> dict[str, Sig]:
+    """Write every output into a new folder, then swap it for the old one."""
+    staging = Staging(out_dir, whole=True)
+    try:
+        sigs = {path: staging.put(path, content) for path, content in outputs.items()}
+    except BaseException:
+        staging.discard()
         raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return count
+    staging.commit()
+    return sigs
+
+
+def update_tree(
+    out_dir: Path, writes: Mapping[str, Content], removes: Collection[str]
+) -> dict[str, Sig]:
+    """Apply `writes` and `removes` to an existing output folder, all or nothing."""
+    staging = Staging(out_dir, whole=False)
+    try:
+        sigs = {path: staging.put(path, content) for path, content in writes.items()}
+    except BaseException:
+        staging.discard()
+        raise
+    staging.commit(removes)
+    return sigs
+
+
+def _journal_draft(journal: Path) -> Path:
+    return journal.with_name(journal.name + ".tmp")
+
+
+def _write_journal(journal: Path, ops: list[list[object]]) -> None:
+    temporary = _journal_draft(journal)
+    temporary.write_text(json.dumps(ops), encoding="utf-8")
+    os.replace(temporary, journal)
+
+
+def _apply(out_dir: Path, ops: list[list[object]], staging: Path, backup: Path) -> None:
+    """Each op: [staged name or None (remove), output path, whether the path existed]."""
+    backup.mkdir(exist_ok=True)
+    made: set[Path] = set()
+    emptied: set[Path] = set()
+    for number, (name, path, existed) in enumerate(ops):
+        target = out_dir / str(path)
+        if existed and os.path.lexists(target):  # a file, or a folder where a file goes
+            os.replace(target, backup / str(number))
+        if name is not None:
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.replace(staging / str(name), target)
+        else:
+            emptied.add(target.parent)
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        _remove_empty_parents(folder, out_dir)
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _roll_back(out_dir: Path, journal: Path) -> None:
+    """Put back every file the journal's commit moved aside; remove the ones it added."""
+    try:
+        ops = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        ops = []  # the journal itself was never completed: nothing was applied
+    backup = _sibling(out_dir, "backup")
+    for number in reversed(range(len(ops))):
+        name, path, existed = ops[number]
+        target = out_dir / str(path)
+        saved = backup / str(number)
+        if existed:
+            if os.path.lexists(saved):
+                if os.path.lexists(target) and not target.is_dir():
+                    target.unlink()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(saved, target)
+        elif name is not None and os.path.lexists(target):
+            target.unlink()
+            _remove_empty_parents(target.parent, out_dir)
+    journal.unlink(missing_ok=True)
+    _journal_draft(journal).unlink(missing_ok=True)
+    shutil.rmtree(backup, ignore_errors=True)

@@ -44,23 +44,39 @@ class CheckReport:
         return self.count("error") > 0 or (strict and self.count("warning") > 0)
 
 
-def _render(config: Config, posts: Sequence[Post], jobs: int) -> list[RenderedPost | Problem]:
-    """Each post rendered as the build renders it; a post the renderer fails on becomes its
-    problem, and the others are still checked."""
+def _render(
+    config: Config, posts: Sequence[Post], jobs: int
+) -> list[RenderedPost | Problem]:
+    """Each post rendered as the build renders it, taken from the build's render cache when
+    a build already rendered it (the cache is read, never written: check writes nothing); a
+    post the renderer fails on becomes its problem, and the others are still checked."""
+    from transmit.build.cache import CACHE_DIR, RenderCache, render_key
     from transmit.build.pipeline import render_all, render_guarded, render_options
+    from transmit.build.store import code_fingerprint
 
     options = render_options(config)
+    fingerprint = code_fingerprint()
+    cache = RenderCache(config.site_dir / CACHE_DIR / "render", fingerprint)
+    results: list[RenderedPost | Problem | None] = []
+    for post in posts:
+        found = cache.load_current(render_key(post, options, fingerprint))
+        results.append(None if found is None else found[0])
+    missing = [post for post, result in zip(posts, results, strict=True) if result is None]
     try:
-        return list(render_all(posts, options, jobs))
+        rendered = iter(render_all(missing, options, jobs))
+        return [next(rendered) if result is None else result for result in results]
     except TransmitError:
         pass
-    results: list[RenderedPost | Problem] = []
-    for post in posts:
+    fresh: list[RenderedPost | Problem] = []
+    for post, result in zip(posts, results, strict=True):
+        if result is not None:
+            fresh.append(result)
+            continue
         try:
-            results.append(render_guarded(post, options))
+            fresh.append(render_guarded(post, options))
         except TransmitError as error:
-            results.append(Problem.of(error, "error"))
-    return results
+            fresh.append(Problem.of(error, "error"))
+    return fresh
 
 
 def _copies_below(root: Path, boundary: Path, site_dir: Path, prefix: str) -> list[CopiedFile]:
@@ -75,6 +91,7 @@ def _outputs(
 ) -> tuple[set[str], list[TransmitError]]:
     """Every path the build would write (pages assembled, not written; static files, bundle
     files and images copied from beside posts), and the paths that clash."""
+    from transmit.build.pages import render_every_page
     from transmit.build.pipeline import output_clashes
     from transmit.site.assemble import Entry, assemble_pages
     from transmit.site.theme import THEME_DIR
@@ -82,6 +99,7 @@ def _outputs(
     site_dir = config.site_dir
     entries = [Entry(post, rendered) for post, rendered in published]
     pages = assemble_pages(config, entries)
+    render_every_page(pages)  # as a build would: a template's error is the check's too
     theme_static = THEME_DIR / "static"
     static = site_dir / "static"
     content = (site_dir / "content").resolve()

@@ -58,6 +58,7 @@ class RenderedPost:
     images: tuple[str, ...] = ()  # image addresses in page order (the first suits og:image)
     has_math: bool = False
     has_code: bool = False
+    reads: tuple[str, ...] = ()  # files the images were looked for in, found or not
 
 
 @cache
@@ -72,10 +73,11 @@ def _warning(post: Post, first_line: int, line: int | None, message: str) -> Bui
 
 def _resolve_images(
     document: ParsedDocument, post: Post, options: RenderOptions, first_line: int
-) -> tuple[list[Asset], list[str], list[BuildWarning]]:
+) -> tuple[list[Asset], list[str], list[BuildWarning], list[str]]:
     assets: dict[str, Asset] = {}
     addresses: list[str] = []
     warnings: list[BuildWarning] = []
+    reads: dict[str, None] = {}
     for ref in document.page.images:
         token = ref.token
         src = str(token.attrs.get("src", ""))
@@ -91,7 +93,8 @@ def _resolve_images(
         if found.asset is not None:
             assets.setdefault(found.asset.output, found.asset)
         addresses.append(found.src)
-    return list(assets.values()), addresses, warnings
+        reads.update(dict.fromkeys(str(path) for path in found.consulted))
+    return list(assets.values()), addresses, warnings, list(reads)
 
 
 def _render_math(
@@ -196,7 +199,7 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
         markdown_escaped=options.math_markdown_escaped,
     )
     first_line = post.body_line
-    assets, images, warnings = _resolve_images(document, post, options, first_line)
+    assets, images, warnings, reads = _resolve_images(document, post, options, first_line)
     formulas = document.page.formulas
     results = _render_math(formulas, options, "")
     document.page.math_html = [result.html for result in results]
@@ -228,4 +231,5 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
         images=tuple(images),
         has_math=bool(formulas),
         has_code=any(token.type in ("fence", "code_block") for token in document.tokens),
+        reads=tuple(reads),
     )

@@ -38,6 +38,9 @@ class ResolvedImage:
     asset: Asset | None = None
     problem: str | None = None  # a warning to give, naming the image
     remote: bool = False
+    # the files looked for, found or not: the result depends on nothing else on disk, so a
+    # build can tell when to render the post again
+    consulted: tuple[Path, ...] = ()
 
 
 def is_remote(src: str) -> bool:
@@ -91,21 +94,28 @@ def resolve_image(
     if post.bundle_dir is None:
         candidates.append(post_dir / post.source.stem / relative)
 
+    consulted = []
     for candidate in candidates:
+        consulted.append(candidate)
         if not candidate.is_file():
             continue
+        looked = tuple(consulted)
         resolved = Path(posixpath.normpath(candidate.as_posix()))
         width, height = image_size(resolved)
         if static_dir is not None and _inside(resolved, static_dir):
             output = resolved.relative_to(static_dir).as_posix()
-            return ResolvedImage(_site_url(base_path, output) + suffix, width, height)
+            url = _site_url(base_path, output) + suffix
+            return ResolvedImage(url, width, height, consulted=looked)
         if post.bundle_dir is not None and _inside(resolved, post.bundle_dir):
             output = post.path + resolved.relative_to(post.bundle_dir).as_posix()
-            return ResolvedImage(_site_url(base_path, output) + suffix, width, height)
+            url = _site_url(base_path, output) + suffix
+            return ResolvedImage(url, width, height, consulted=looked)
         if content_dir is not None and _inside(resolved, content_dir):
             output = resolved.relative_to(content_dir).as_posix()
             asset = Asset(output, resolved)
-            return ResolvedImage(_site_url(base_path, output) + suffix, width, height, asset)
+            url = _site_url(base_path, output) + suffix
+            return ResolvedImage(url, width, height, asset, consulted=looked)
         problem = f"image is outside content/ and static/, so it is not published: {written}"
-        return ResolvedImage(src, width, height, problem=problem)
-    return ResolvedImage(src, problem=f"image not found: {written}")
+        return ResolvedImage(src, width, height, problem=problem, consulted=looked)
+    problem = f"image not found: {written}"
+    return ResolvedImage(src, problem=problem, consulted=tuple(consulted))

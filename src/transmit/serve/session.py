@@ -16,12 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+# The builder serve runs: only what a change requires is built again (build/incremental.py).
+from transmit.build.incremental import IncrementalBuilder as Builder
 from transmit.build.pipeline import BuildOptions
 from transmit.errors import UsageError
-
-# The builder serve runs: a full-build stand-in until build/incremental.py is on main, then
-# `from transmit.build.incremental import IncrementalBuilder as Builder` replaces this line.
-from transmit.serve.full_build import FullBuilder as Builder
 from transmit.serve.livereload import ReloadHub
 from transmit.serve.rebuild import BuildReport, Rebuilder
 from transmit.serve.server import DevHTTPServer

@@ -1,13 +1,21 @@
 """From rendered posts to every output file: listings, post pages, taxonomies, archives, search,
-feeds, sitemap. The only module of `site/` that knows every page the theme makes."""
+feeds, sitemap. The only module of `site/` that knows every page the theme makes.
+
+Pages are not rendered here: `SiteWriter.page` records (path, template, context) and the build
+renders them, skipping pages whose context and templates did not change since the last build.
+So contexts and template globals must be plain data (records, tuples, dicts, strings): they are
+digested. Entries' `rendered` reads its long texts from the render cache on first use, and
+`post.body` (the Markdown) is empty.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import jinja2
 
+from transmit.build.pages import Assembly
 from transmit.build.writer import OutputFile
 from transmit.config import Config
 from transmit.errors import SourceError
@@ -85,24 +93,37 @@ def toc_of(entry: Entry) -> str:
     return rendered.toc_html if len(rendered.toc) >= MIN_TOC_HEADINGS else ""
 
 
+@dataclass(frozen=True, slots=True)
+class TrailOf:
+    """`trail_of(entry)` in templates: the categories along the post's category path."""
+
+    taxonomy: Taxonomy
+
+    def __call__(self, entry: Entry) -> tuple[Category, ...]:
+        return self.taxonomy.trail(entry.post.category) if entry.post.category else ()
+
+
 class SiteWriter:
-    """Collects the output files of one build; owns the template environment."""
+    """Collects the output files of one build (as an Assembly for the build to render)."""
 
     def __init__(self, config: Config, environment: jinja2.Environment) -> None:
         self.config = config
-        self.environment = environment
-        self.files: list[OutputFile] = []
+        self.assembly = Assembly(environment)
         self.sitemap: list[SitemapEntry] = []
         self.ui = strings_for(config.language)
 
     def page(self, path: str, template: str, meta: PageMeta, **context: object) -> None:
-        """Write `path/index.html` (or `path` itself when it names a file)."""
+        """`path/index.html` (or `path` itself when it names a file)."""
         target = path if path.endswith(".html") else path + "index.html"
         context.update(meta=meta)
-        self.files.append(OutputFile(target, render_template(self.environment, template, context)))
+        self.assembly.emit(target, template, **context)
 
     def raw(self, path: str, data: bytes) -> None:
-        self.files.append(OutputFile(path, data))
+        self.assembly.add(OutputFile(path, data))
+
+    def computed(self, path: str, function: Callable[..., bytes], *arguments: object) -> None:
+        """A file made by `function(*arguments)`, only when the build needs it made again."""
+        self.assembly.compute(path, function, *arguments)
 
     def listing(
         self,
@@ -196,30 +217,30 @@ def _taxonomy_pages(writer: SiteWriter, taxonomy: Taxonomy) -> None:
 
 
 def _feeds(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) -> None:
+    """Each feed made only when the build needs it again, with its own FeedBodies: the build
+    tracks which posts' bodies each file reads, so files must not share what they read."""
     config = writer.config
-    bodies = FeedBodies(config)
     site_feed = Feed(config.title, "atom.xml", "", tuple(posts))
-    writer.raw("atom.xml", atom_feed(config, site_feed, bodies))
-    writer.raw("rss.xml", rss_feed(config, Feed(config.title, "rss.xml", "", tuple(posts)), bodies))
+    writer.computed("atom.xml", atom_feed, config, site_feed, FeedBodies(config))
+    rss = Feed(config.title, "rss.xml", "", tuple(posts))
+    writer.computed("rss.xml", rss_feed, config, rss, FeedBodies(config))
     terms: list[Category | Tag] = [*taxonomy.categories(), *taxonomy.tags]
     for term in terms:
         name = " / ".join(term.names) if isinstance(term, Category) else f"#{term.name}"
         feed = Feed(f"{name} · {config.title}", term.path + "atom.xml", term.path, term.entries)
-        writer.raw(feed.path, atom_feed(config, feed, bodies))
+        writer.computed(feed.path, atom_feed, config, feed, FeedBodies(config))
 
 
-def assemble_pages(config: Config, entries: Sequence[Entry]) -> list[OutputFile]:
+def assemble_pages(config: Config, entries: Sequence[Entry]) -> Assembly:
     """Every page, feed and index file of the site, from entries in the site's order."""
     environment = make_environment(config)
     posts = [entry for entry in entries if entry.post.kind == "post"]
     pages = [entry for entry in entries if entry.post.kind == "page"]
     taxonomy = build_taxonomy(posts, config.slug_style)
-
-    def trail(entry: Entry) -> tuple[Category, ...]:
-        return taxonomy.trail(entry.post.category) if entry.post.category else ()
-
-    environment.globals.update(nav_pages=[entry.post for entry in pages], trail_of=trail)
     writer = SiteWriter(config, environment)
+    writer.assembly.set_globals(
+        nav_pages=[entry.post for entry in pages], trail_of=TrailOf(taxonomy)
+    )
     ui = writer.ui
 
     writer.listing(home_order(posts), "", "index.html", None)
@@ -242,4 +263,4 @@ def assemble_pages(config: Config, entries: Sequence[Entry]) -> list[OutputFile]
     _feeds(writer, taxonomy, posts)
     writer.raw(SITEMAP_PATH, sitemap(config, writer.sitemap))
     writer.raw("robots.txt", robots_txt(config))
-    return writer.files
+    return writer.assembly

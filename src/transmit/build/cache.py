@@ -1,0 +1,178 @@
+"""The content-addressed cache of rendered posts, one file per post under `.transmit-cache/render/`.
+
+The key is a digest of everything `render_post` reads: the whole Post record (source text,
+front matter, path), the render options and the code fingerprint (transmit and its renderers'
+versions). One file per key lets worker processes write side by side without a lock, and a
+rebuild read just the posts it needs.
+
+The build process keeps only *stubs*: the rendered record with its longest texts (body HTML,
+plain and search text) replaced by `STUB`, so memory and the saved source records stay small
+at 10,000 posts. Templates and site code see a `LazyRendered` in each entry: the stub's fields,
+and the long ones read back from this cache when first asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from transmit.build import store
+from transmit.build.inputs import stat_sig
+
+if TYPE_CHECKING:
+    from transmit.content.post import Post
+    from transmit.render.document import RenderedPost, RenderOptions
+
+CACHE_DIR = ".transmit-cache"
+Reads = tuple[tuple[str, tuple[int, int] | None], ...]  # (file, (mtime_ns, size) or None)
+STUB = "<!-- transmit: read from the render cache when a page shows it -->"
+# The long texts that only a post's own page, feeds and search read; listings and page
+# metadata use the others (excerpt, contents list, counts) for every post on every build.
+STUB_FIELDS = frozenset({"html", "text", "search_text"})
+RECENT = 16  # full records each process keeps at hand (a page asks for several fields)
+_KIND = "render"
+
+
+def canonical(value: object) -> bytes:
+    """Pickle bytes that depend on values only, not on which objects happen to be shared."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: equal values give equal bytes
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def render_key(post: Post, options: RenderOptions, fingerprint: bytes) -> str:
+    return store.digest(fingerprint, canonical(post), canonical(options)).hex()
+
+
+def stub_of(rendered: RenderedPost) -> RenderedPost:
+    return dataclasses.replace(rendered, **dict.fromkeys(STUB_FIELDS, STUB))
+
+
+def body_less(post: Post) -> Post:
+    """The Post as listings and templates need it: the Markdown source is the renderer's alone."""
+    return dataclasses.replace(post, body="")
+
+
+class RenderCache:
+    """Rendered posts on disk, by key; a damaged or foreign file reads as a miss."""
+
+    def __init__(self, root: Path, fingerprint: bytes) -> None:
+        self.root = root
+        self.fingerprint = fingerprint
+        self._recent: dict[str, tuple[RenderedPost, Reads]] = {}
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def load(self, key: str) -> RenderedPost | None:
+        """The rendered post saved under `key` (for a page of this build: its record was
+        checked when the build read its source)."""
+        found = self.load_entry(key)
+        return None if found is None else found[0]
+
+    def load_entry(self, key: str) -> tuple[RenderedPost, Reads] | None:
+        """The rendered post and the other files its render looked at, with their sizes and
+        times then."""
+        from transmit.render.document import RenderedPost
+
+        if (recent := self._recent.get(key)) is not None:
+            return recent
+        found = store.load(self.path(key), _KIND, self.fingerprint, tuple)
+        if (
+            found is None
+            or len(found) != 2
+            or not isinstance(found[0], RenderedPost)
+            or found[0].html == STUB
+        ):
+            return None
+        if len(self._recent) >= RECENT:
+            self._recent.pop(next(iter(self._recent)))
+        self._recent[key] = found
+        return found
+
+    def load_current(self, key: str) -> tuple[RenderedPost, Reads] | None:
+        """`load_entry`, but only while every other file the render looked at (an image's
+        size, say) is as it was then: otherwise the post must be rendered again."""
+        found = self.load_entry(key)
+        if found is None or any(stat_sig(name) != seen for name, seen in found[1]):
+            return None
+        return found
+
+    def save(self, key: str, rendered: RenderedPost, reads: Reads) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        payload = store.dumps((rendered, reads))
+        store.write_atomic(target, store.pack(_KIND, self.fingerprint, payload))
+
+    def remove(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            if key:
+                self.path(key).unlink(missing_ok=True)
+
+    def sweep(self, keep: Iterable[str]) -> int:
+        """Delete every file that is not one of `keep` (old versions, leftovers); returns how
+        many went."""
+        wanted = set(keep)
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for shard in os.scandir(self.root):
+            if not shard.is_dir(follow_symlinks=False):
+                Path(shard.path).unlink(missing_ok=True)
+                removed += 1
+                continue
+            for entry in os.scandir(shard.path):
+                if entry.name not in wanted:
+                    Path(entry.path).unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+
+class ReadLog:
+    """Which fields of which posts the page being rendered reads: a page is rendered again
+    only when one of those changes (or its context does), not whenever a post it merely
+    mentions (a tag's other posts, say) is edited."""
+
+    def __init__(self) -> None:
+        self.current: list[tuple[str, str]] | None = None
+
+
+class LazyRendered:
+    """A rendered post as entries carry it: the stub's fields at once, the long texts read from
+    the render cache on first use (by a template, a feed, the search index). Stands in for
+    RenderedPost wherever its fields are read, and notes each read in the ReadLog."""
+
+    __slots__ = ("_cache", "_key", "_log", "_source", "_stub")
+
+    def __init__(
+        self, stub: RenderedPost, key: str, cache: RenderCache, source: str, log: ReadLog
+    ) -> None:
+        self._stub = stub
+        self._key = key
+        self._cache = cache
+        self._source = source
+        self._log = log
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_"):  # an unset slot (while unpickling), or a protocol probe
+            raise AttributeError(name)
+        if self._log.current is not None:
+            self._log.current.append((self._source, name))
+        if name in STUB_FIELDS:
+            full = self._cache.load(self._key)
+            if full is None:
+                from transmit.build.pages import MissingRender
+
+                raise MissingRender([self._key])
+            return getattr(full, name)
+        return getattr(self._stub, name)
+
+    def __repr__(self) -> str:
+        return f"LazyRendered({self._source})"

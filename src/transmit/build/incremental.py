@@ -1,0 +1,397 @@
+"""The one build path: `build_site` (the CLI) runs it once, the dev server keeps it alive.
+
+load -> render -> assemble -> write, each stage skipping what the previous build already did:
+- a stat pass compares every input and output with the manifest; nothing changed, nothing done;
+- only changed source files are read and rendered (in worker processes when there are many),
+  through a content-addressed render cache (`build.sources`);
+- every page is planned, but only pages whose digest changed are rendered (`build.pages`);
+- only files whose bytes changed are written, in one all-or-nothing commit (`build.writer`).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from transmit.build import manifest as saved
+from transmit.build.cache import (
+    CACHE_DIR,
+    STUB_FIELDS,
+    LazyRendered,
+    ReadLog,
+    RenderCache,
+    canonical,
+)
+from transmit.build.digest import MarkMemo
+from transmit.build.inputs import (
+    Inputs,
+    Sig,
+    apply_changes,
+    changed_files,
+    refresh_inputs,
+    scan_inputs,
+    stat_sig,
+    watch,
+)
+from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
+from transmit.build.output_guard import check_output_folder
+from transmit.build.outputs import copies_of, copy_files, search_files
+from transmit.build.pages import MissingRender, plan_pages
+from transmit.build.pipeline import (
+    DEFAULT_OUTPUT,
+    BuildFailed,
+    BuildOptions,
+    BuildSummary,
+    output_clashes,
+    render_options,
+)
+from transmit.build.sources import Loaded, load_warnings, update_sources
+from transmit.build.store import code_fingerprint, digest, prepare_folder
+from transmit.build.workers import LoadJob, Publishing, Workers
+from transmit.build.writer import Staging, output_lock, recover
+from transmit.config import Config, load_config
+from transmit.errors import BuildWarning, TransmitError
+
+if TYPE_CHECKING:
+    from transmit.content.post import Post
+
+# The bundled theme, as transmit.site.theme has it (importing that module loads Jinja2, which a
+# no-op rebuild does not need; a test keeps the two equal).
+THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One build's inputs, settled before anything is read."""
+
+    config: Config
+    inputs: Inputs
+    publishing: Publishing
+    site_key: bytes
+    previous: Manifest | None
+    outputs_now: dict[str, Sig] | None  # the recorded output files as they are on disk
+    # (None: as recorded; the dev server's outputs are its own)
+
+    def intact(self, path: str, old: OutputRecord) -> bool:
+        """Whether the file at `path` is still the one recorded as `old`."""
+        return self.outputs_now is None or self.outputs_now.get(path) == old[2:]
+
+
+class IncrementalBuilder:
+    """Builds a site again and again, redoing only what its changes require."""
+
+    def __init__(self, site_dir: Path, options: BuildOptions) -> None:
+        self.site_dir = site_dir
+        self.options = options
+        self.out_dir = (options.out_dir or site_dir / DEFAULT_OUTPUT).absolute()
+        self.cache_dir = site_dir / CACHE_DIR
+        self._fingerprint = code_fingerprint()
+        self._manifest: Manifest | None = None
+        self._sources: SourceState | None = None
+        self._sources_key: bytes | None = None
+        self._entries: dict[int, tuple[SourceRecord, object]] = {}  # id(record) -> its Entry
+        self._marks = MarkMemo()
+        self._log = ReadLog()
+        self._fields: dict[tuple[str, str], tuple[SourceRecord, bytes]] = {}
+        self._started = time.monotonic()
+
+    def _now(self) -> datetime:
+        """`options.now` for the first build; later builds are later by the time that passed
+        (a dev server left running publishes a post when its date comes)."""
+        return self.options.now + timedelta(seconds=time.monotonic() - self._started)
+
+    def build(self, changed: Collection[Path] | None = None) -> BuildSummary:
+        """Bring the output up to date. `changed`: the files known to have changed since the
+        last call (None: anything may have, stat everything)."""
+        started = time.perf_counter()
+        try:
+            with _collector_paused():
+                summary = self._build(changed)
+        except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
+            where = error.filename or self.out_dir
+            raise TransmitError(
+                f"cannot write the site: {error.strerror or error}", where
+            ) from None
+        return replace(summary, seconds=time.perf_counter() - started)
+
+    def _build(self, changed: Collection[Path] | None) -> BuildSummary:
+        config = load_config(self.site_dir)  # first: it says when there is no site here
+        check_output_folder(self.site_dir, self.out_dir)
+        prepare_folder(self.cache_dir)
+        with output_lock(saved.manifest_path(self.cache_dir, self.out_dir).with_suffix(".lock")):
+            recover(self.out_dir)
+            plan = self._plan(config, changed)
+            previous = plan.previous
+            if previous is not None and self._unchanged(plan, previous):
+                summary: BuildSummary = previous.summary
+                self._refuse_warnings(summary.warnings)
+                return summary
+            with Workers(self.options.jobs) as workers:
+                return self._finish(plan, self._load(plan, workers), workers)
+
+    def _refuse_warnings(self, warnings: tuple[BuildWarning, ...]) -> None:
+        if self.options.strict and warnings:
+            raise BuildFailed([TransmitError(w.message, w.path, w.line) for w in warnings])
+
+    # -- what changed ----------------------------------------------------------------------
+
+    def _plan(self, config: Config, changed: Collection[Path] | None) -> Plan:
+        in_memory = self._manifest is not None
+        previous = self._previous_manifest()
+        inputs = None
+        if previous is not None and changed is not None and in_memory:
+            inputs = apply_changes(previous.inputs, changed, self.site_dir)
+        if inputs is None and previous is not None:
+            inputs = refresh_inputs(previous.inputs)
+        if inputs is None:
+            inputs = scan_inputs(self.site_dir, THEME_DIR)
+            if previous is not None:
+                inputs = watch(inputs, previous.inputs.watched)
+        publishing = Publishing(self.options.drafts, self.options.future, self._now())
+        site_key = digest(
+            config.source_text,
+            inputs.template_digest,
+            canonical((publishing.drafts, publishing.future, str(self.out_dir))),
+        )
+        outputs_now: dict[str, Sig] | None = {}
+        if previous is not None and changed is not None and in_memory:
+            outputs_now = None  # the dev server: our own outputs, untouched
+        elif previous is not None:
+            outputs_now = _output_sigs(self.out_dir, previous)
+        return Plan(config, inputs, publishing, site_key, previous, outputs_now)
+
+    def _previous_manifest(self) -> Manifest | None:
+        if self._manifest is None:
+            path = saved.manifest_path(self.cache_dir, self.out_dir)
+            self._manifest = saved.load_manifest(path, self._fingerprint)
+        if self._manifest is not None and not self.out_dir.is_dir():
+            self._manifest = None
+        return self._manifest
+
+    def _unchanged(self, plan: Plan, previous: Manifest) -> bool:
+        if previous.site_key != plan.site_key or previous.summary is None:
+            return False
+        if previous.next_publish is not None and plan.publishing.now >= previous.next_publish:
+            return False
+        if not all(plan.intact(path, r) for path, r in previous.outputs.items()):
+            return False
+        before, now = previous.inputs, plan.inputs
+        new, gone = changed_files(now.files, before.files, before.racy)
+        return (
+            not new
+            and not gone
+            and now.sources.keys() == before.sources.keys()
+            and now.watched == before.watched
+            and now.skipped == before.skipped
+        )
+
+    # -- load and render -------------------------------------------------------------------
+
+    def _job(self, plan: Plan) -> LoadJob:
+        root = self.cache_dir / "render"
+        options = render_options(plan.config)
+        return LoadJob(plan.config, options, root, self._fingerprint, plan.publishing)
+
+    def _load(self, plan: Plan, workers: Workers) -> Loaded:
+        key = digest(self._fingerprint, canonical(plan.config))
+        if self._sources_key == key and self._sources is not None:
+            state, lost = self._sources, set()
+        else:
+            state, lost = saved.load_sources(self.cache_dir, key)
+        reads = (name for record in state.records.values() for name, _ in record.reads)
+        inputs = watch(plan.inputs, reads)  # records from disk may name files not stat-ed yet
+        loaded = update_sources(self._job(plan), inputs, state, lost, self.cache_dir, key, workers)
+        self._sources, self._sources_key = loaded.state, key
+        if loaded.errors:
+            raise BuildFailed(list(loaded.errors))
+        return loaded
+
+    # -- assemble and write ----------------------------------------------------------------
+
+    def _finish(self, plan: Plan, loaded: Loaded, workers: Workers) -> BuildSummary:
+        from transmit.content.loader import duplicate_paths
+        from transmit.content.post import sort_key
+        from transmit.site.assemble import assemble_pages
+
+        records = list(loaded.state.records.values())
+        if errors := duplicate_paths([r.post for r in records]):
+            raise BuildFailed(errors)
+        publishing = plan.publishing
+        published: list[SourceRecord] = []
+        drafts: list[Post] = []
+        future: list[Post] = []
+        for record in records:
+            if publishing.skips_draft(record.post):
+                drafts.append(record.post)
+            elif publishing.skips_future(record.post):
+                future.append(record.post)
+            else:
+                published.append(record)
+        published.sort(key=lambda r: sort_key(r.post))
+        rendered = (w for r in published if r.rendered for w in r.rendered.warnings)
+        warnings = (*load_warnings(plan.inputs, loaded), *rendered)
+        self._refuse_warnings(warnings)
+
+        cache = RenderCache(self.cache_dir / "render", self._fingerprint)
+        sources = {id(record): path for path, record in loaded.state.records.items()}
+        entries, identities = self._entries_of(published, sources, cache)
+        assembly = assemble_pages(plan.config, entries)
+        marks: dict[str, bytes] = {"search": self._versions(published, sources)}
+        search = search_files(plan, entries, assembly, marks, self.options.jobs)
+        posts = [r.post for r in published]
+        copies = copies_of(plan, posts, published)
+        if clashes := output_clashes(list(assembly), copies, posts, self.site_dir):
+            raise BuildFailed(clashes)
+        whole = plan.previous is None or not self.out_dir.is_dir()
+        staging = Staging(self.out_dir, whole)
+        field_mark = self._field_marks(loaded.state.records)
+        try:
+            arguments = (plan, assembly, identities, field_mark, self._log, self._fingerprint)
+            try:
+                outputs, page_reads = plan_pages(
+                    *arguments, self._marks, staging, self.options.jobs
+                )
+            except MissingRender:  # the cache lost files since they were read: render again
+                self._render_again(plan, loaded, cache, workers)
+                outputs, page_reads = plan_pages(
+                    *arguments, self._marks, staging, self.options.jobs
+                )
+            outputs.update(search.kept)
+            copy_files(plan, copies, outputs, staging)
+        except BaseException:
+            staging.discard()
+            raise
+        recorded = plan.previous.outputs if plan.previous else {}
+        staging.commit([path for path in recorded if path not in outputs])
+        summary = BuildSummary(
+            out_dir=self.out_dir,
+            posts=sum(1 for r in published if r.post.kind == "post"),
+            pages=sum(1 for r in published if r.post.kind == "page"),
+            files=len(outputs),
+            seconds=0.0,
+            skipped_drafts=tuple(p.rel_path for p in drafts),
+            skipped_future=tuple(p.rel_path for p in future),
+            warnings=warnings,
+            search_bytes=search.size,
+            search_seconds=search.seconds,
+        )
+        watched: dict[str, Sig | None] = {}
+        for record in records:  # each file as the renders saw it: a later change shows
+            for name, seen in record.reads:
+                watched.setdefault(name, seen)
+        inputs = replace(plan.inputs, watched=watched)
+        self._manifest = Manifest(
+            site_key=plan.site_key,
+            inputs=inputs,
+            outputs=outputs,
+            marks=marks,
+            page_reads=page_reads,
+            next_publish=min((p.date for p in future), default=None),
+            summary=summary,
+        )
+        path = saved.manifest_path(self.cache_dir, self.out_dir)
+        saved.save_manifest(path, self._fingerprint, self._manifest)
+        return summary
+
+    def _entries_of(
+        self, published: list[SourceRecord], sources: dict[int, str], cache: RenderCache
+    ) -> tuple[list[object], dict[int, str]]:
+        """An Entry per published record (the same object as last build for the same record,
+        so page digests can be reused), and how each appears in a page digest: by its Post's
+        digest (what templates read of its rendered record is tracked by the ReadLog)."""
+        from transmit.site.assemble import Entry
+
+        known, self._entries = self._entries, {}
+        entries: list[object] = []
+        identities: dict[int, str] = {}
+        for record in published:
+            found = known.get(id(record))
+            if found is not None and found[0] is record:
+                entry = found[1]
+            else:
+                assert record.key is not None and record.rendered is not None
+                source = sources[id(record)]
+                lazy = LazyRendered(record.rendered, record.key, cache, source, self._log)
+                entry = Entry(record.post, lazy)  # type: ignore[arg-type]
+            self._entries[id(record)] = (record, entry)
+            entries.append(entry)
+            mark = record.mark.hex()
+            identities[id(entry)] = "e" + mark
+            identities[id(record.post)] = "p" + mark
+            identities[id(entry.rendered)] = "r" + mark  # type: ignore[attr-defined]
+        return entries, identities
+
+    @staticmethod
+    def _version(record: SourceRecord) -> str:
+        """What the long texts of a rendered post depend on: its key (source and options) and
+        the image files its render read."""
+        version = str(record.key)
+        return version + digest(canonical(record.reads)).hex() if record.reads else version
+
+    def _versions(self, published: list[SourceRecord], sources: dict[int, str]) -> bytes:
+        """The input of the search index: every published post, by source and version."""
+        return digest(*(sources[id(r)] + ":" + self._version(r) for r in published))
+
+    def _field_marks(self, records: dict[str, SourceRecord]) -> Callable[[str, str], bytes | None]:
+        """A digest of one field of a post's rendered record, as templates read it."""
+        known = self._fields
+
+        def mark(source: str, name: str) -> bytes | None:
+            record = records.get(source)
+            if record is None or record.rendered is None:
+                return None
+            found = known.get((source, name))
+            if found is not None and found[0] is record:
+                return found[1]
+            if name in STUB_FIELDS:
+                value = self._version(record).encode()
+            else:
+                value = digest(canonical(getattr(record.rendered, name, None)))
+            known[(source, name)] = (record, value)
+            return value
+
+        return mark
+
+    def _render_again(
+        self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers
+    ) -> None:
+        """Render the posts whose cached record went missing, into the cache again."""
+        from transmit.build.sources import update_sources as again
+
+        records = loaded.state.records
+        lost = {p: r for p, r in records.items() if r.key and cache.load(r.key) is None}
+        kept = {p: r for p, r in records.items() if p not in lost}
+        state = SourceState(kept, loaded.state.racy)
+        key = digest(self._fingerprint, canonical(plan.config))
+        redone = again(self._job(plan), plan.inputs, state, set(), self.cache_dir, key, workers)
+        if redone.errors:
+            raise BuildFailed(list(redone.errors))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a build: a build allocates hundreds of thousands of
+    small objects beside the 100,000 of a big site's records, and each full collection would
+    walk them all (80 ms at 10,000 posts) for garbage the build hardly makes."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _output_sigs(out_dir: Path, manifest: Manifest) -> dict[str, Sig]:
+    found = {}
+    for path in manifest.outputs:
+        sig = stat_sig(out_dir / path)
+        if sig is not None:
+            found[path] = sig
+    return found

@@ -1,0 +1,137 @@
+"""What the previous build read and wrote, kept in `.transmit-cache/` for the next one.
+
+- The *manifest* (one per output folder): every input file's size and mtime, every output
+  file's digest and size and mtime, and the summary to repeat when nothing changed. A rebuild
+  that finds every input and output as recorded is a stat pass and nothing more.
+- The *source records*: each source file's Post (without its Markdown body) and its rendered
+  stub, so a rebuild reads and renders only the files that changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from transmit.build import store
+from transmit.build.inputs import Inputs, Sig
+
+if TYPE_CHECKING:
+    from transmit.content.post import Post
+    from transmit.render.document import RenderedPost
+
+# output path -> (input digest, content digest, mtime_ns, size)
+OutputRecord = tuple[bytes, bytes, int, int]
+_MANIFEST = "manifest"
+_SOURCES = "sources"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One source file as the last build understood it."""
+
+    sig: Sig
+    post: Post  # without its body
+    key: str | None = None  # render key, when the post was rendered
+    rendered: RenderedPost | None = None  # stub (see build.cache)
+    reads: tuple[tuple[str, Sig | None], ...] = ()  # other files the render looked at, as seen
+    mark: bytes = b""  # digest of the Post (its metadata: the body is not kept)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """The source records, and the content digests of those too recent to trust by stat."""
+
+    records: dict[str, SourceRecord]
+    racy: dict[str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    site_key: bytes  # config text, templates, options and output folder, digested
+    inputs: Inputs
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    marks: dict[str, bytes] = field(default_factory=dict)  # digests of grouped outputs' inputs
+    # per page: the (source, field) its templates read of rendered posts, and their digest
+    page_reads: dict[str, tuple[tuple[tuple[str, str], ...], bytes]] = field(default_factory=dict)
+    next_publish: datetime | None = None  # when a skipped future post falls due
+    summary: Any = None  # the BuildSummary to repeat when nothing changed
+
+
+def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
+    return cache_dir / f"manifest-{store.digest(str(out_dir.absolute())).hex()[:16]}"
+
+
+def load_manifest(path: Path, fingerprint: bytes) -> Manifest | None:
+    return store.load(path, _MANIFEST, fingerprint, Manifest)
+
+
+def save_manifest(path: Path, fingerprint: bytes, manifest: Manifest) -> None:
+    store.save(path, _MANIFEST, fingerprint, manifest)
+
+
+SHARDS = 16  # source records are saved in shards, so one edit rewrites a sixteenth of them
+
+
+def shard_of(source: str) -> int:
+    return zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _shard_path(cache_dir: Path, shard: int) -> Path:
+    return cache_dir / "sources" / f"{shard:02}"
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[int]]:
+    """The saved records, and the shards that could not be read (missing, damaged, from
+    another version, rows that no longer fit the records): their sources are read again."""
+    from transmit.content.post import Post
+    from transmit.render.document import RenderedPost
+
+    names = (_field_names(Post), _field_names(RenderedPost))
+    records: dict[str, SourceRecord] = {}
+    racy: dict[str, bytes] = {}
+    lost = set()
+    for shard in range(SHARDS):
+        found = store.load(_shard_path(cache_dir, shard), _SOURCES, fingerprint, tuple)
+        try:
+            saved_names, rows, shard_racy = found  # type: ignore[misc]
+            if saved_names != names:
+                raise ValueError("records changed shape")
+            for source, sig, post, key, done, reads, mark in rows:
+                rendered = None if done is None else RenderedPost(*done)
+                records[source] = SourceRecord(sig, Post(*post), key, rendered, reads, mark)
+            racy.update(shard_racy)
+        except (TypeError, ValueError):
+            lost.add(shard)
+    return SourceState(records, racy), lost
+
+
+def save_sources(
+    cache_dir: Path, fingerprint: bytes, state: SourceState, shards: set[int] | None = None
+) -> None:
+    """Write the given shards (all when None), records as rows of plain values: ten times
+    faster to pickle than the dataclasses."""
+    from transmit.content.post import Post
+    from transmit.render.document import RenderedPost
+
+    post_values = operator.attrgetter(*_field_names(Post))
+    rendered_values = operator.attrgetter(*_field_names(RenderedPost))
+    names = (_field_names(Post), _field_names(RenderedPost))
+    wanted = set(range(SHARDS)) if shards is None else shards
+    rows: dict[int, list[tuple[object, ...]]] = {shard: [] for shard in wanted}
+    for source, r in state.records.items():
+        if (shard := shard_of(source)) in wanted:
+            done = None if r.rendered is None else rendered_values(r.rendered)
+            row = (source, r.sig, post_values(r.post), r.key, done, r.reads, r.mark)
+            rows[shard].append(row)
+    for shard in wanted:
+        racy = {p: d for p, d in state.racy.items() if shard_of(p) == shard}
+        store.save(_shard_path(cache_dir, shard), _SOURCES, fingerprint, (names, rows[shard], racy))

@@ -1,0 +1,98 @@
+"""Outputs that are not template pages: copied files (static, bundles, images beside posts) and
+the search index, each made or copied only when what it comes from changed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from transmit.build.cache import canonical
+from transmit.build.inputs import stat_sig
+from transmit.build.store import digest
+from transmit.build.writer import CopiedFile, OutputFile, Staging
+
+if TYPE_CHECKING:
+    from transmit.build.incremental import Plan
+    from transmit.build.manifest import OutputRecord, SourceRecord
+    from transmit.build.pages import Assembly
+    from transmit.content.post import Post
+
+
+def copies_of(
+    plan: Plan, posts: Sequence[Post], published: Sequence[SourceRecord]
+) -> list[CopiedFile]:
+    """Static files, each published bundle's files, then the images posts use from beside them
+    (never through a link leaving content/). Later copies of one path win."""
+    inputs = plan.inputs
+    pairs = list(inputs.static)
+    for post in posts:
+        bundle = inputs.bundles.get(str(post.source), ())
+        pairs += [(post.path + relative, name) for relative, name in bundle]
+    content = (plan.config.site_dir / "content").resolve()
+    seen: set[str] = set()
+    for record in published:
+        for asset in record.rendered.assets if record.rendered else ():
+            if asset.output not in seen and content in asset.source.resolve().parents:
+                seen.add(asset.output)
+                pairs.append((asset.output, str(asset.source)))
+    return [CopiedFile(path, Path(source)) for path, source in pairs]
+
+
+def copy_files(
+    plan: Plan, copies: Sequence[CopiedFile], outputs: dict[str, OutputRecord], staging: Staging
+) -> None:
+    """Copy each file whose source or copy changed since the last build; a copy wins over a
+    page of the same path."""
+    inputs = plan.inputs
+    recorded = plan.previous.outputs if plan.previous else {}
+    for copy in copies:
+        path, source = copy.path, str(copy.source)
+        sig = inputs.files.get(source) or inputs.watched.get(source) or stat_sig(source)
+        mark = digest("copy", source, canonical(sig))
+        old = recorded.get(path)
+        if old is not None and old[0] == mark and plan.intact(path, old):
+            staging.forget(path)
+            outputs[path] = old
+        else:
+            outputs[path] = (mark, mark, *staging.put(path, copy.source))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    kept: dict[str, OutputRecord]  # the index files of the last build, still right
+    size: int  # bytes of the index
+    seconds: float  # spent building it (0 when kept)
+
+
+def search_files(
+    plan: Plan, entries: Sequence[object], assembly: Assembly, marks: dict[str, bytes], jobs: int
+) -> SearchOutcome:
+    """The search index, added to `assembly` as files when its input changed (`marks["search"]`
+    comes digesting every published post's record; the config adds to it here); else the last
+    build's files are kept as they are."""
+    config = plan.config
+    if not config.search:
+        del marks["search"]
+        return SearchOutcome({}, 0, 0.0)
+    from transmit.site.search import SEARCH_DIR, search_index_files
+    from transmit.site.search_records import search_records
+
+    posts = [e for e in entries if e.post.kind == "post"]  # type: ignore[attr-defined]
+    mark = digest(canonical(config), marks["search"])
+    marks["search"] = mark
+    previous = plan.previous
+    prefix = SEARCH_DIR + "/"
+    if previous is not None and previous.marks.get("search") == mark:
+        kept = {p: r for p, r in previous.outputs.items() if p.startswith(prefix)}
+        if kept and all(plan.intact(path, record) for path, record in kept.items()):
+            return SearchOutcome(kept, sum(record[3] for record in kept.values()), 0.0)
+    started = time.perf_counter()
+    records = search_records(config, posts)  # type: ignore[arg-type]
+    files = search_index_files(records, site_language=config.language, jobs=jobs)
+    for file in files:
+        assembly.add(OutputFile(file.path, file.data))
+    size = sum(len(file.data) for file in files)
+    return SearchOutcome({}, size, time.perf_counter() - started)

@@ -1,0 +1,305 @@
+"""Pages as data: `site.assemble` says which pages exist and what each shows; this module
+decides which of them must be rendered again, and renders those.
+
+A template page is (path, template, context). Its *digest* covers the template set, the config,
+the template globals and the context, each post standing for its render key and every other
+record digested once however many pages show it (a tag's posts appear on every post page of
+the tag); a page whose digest and file are as the previous build recorded is not rendered. That
+is what makes one edited post at 10,000 posts cost one render and the pages that show it.
+
+Pages are rendered in this process, or, when there are many, in worker processes forked after
+assembly: they inherit the pages, the environment and the entries as they are (nothing is
+pickled), read the long texts of posts from the render cache, write their share of the pages
+into the staging folder and send back only digests and sizes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from transmit.build.digest import Digester, MarkMemo
+from transmit.build.store import digest
+from transmit.build.writer import OutputFile, Staging, write_file
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from transmit.build.cache import ReadLog
+    from transmit.build.incremental import Plan
+    from transmit.build.inputs import Sig
+    from transmit.build.manifest import OutputRecord
+
+MIN_FORKED_PAGES = 400  # below this, forking costs more than it saves
+
+
+@dataclass(frozen=True, slots=True)
+class TemplatePage:
+    path: str  # output path, "/"-separated, unencoded
+    template: str
+    context: dict[str, Any]
+
+    @property
+    def maker(self) -> str:
+        return self.template
+
+    @property
+    def inputs(self) -> object:
+        return self.context
+
+    def make(self, environment: jinja2.Environment) -> bytes:
+        from transmit.site.assemble import render_template
+
+        return render_template(environment, self.template, self.context)
+
+
+@dataclass(frozen=True, slots=True)
+class ComputedPage:
+    """A file made by a function of plain data (a feed): made again only when its arguments,
+    or the fields of posts it read, changed."""
+
+    path: str
+    function: Callable[..., bytes]
+    arguments: tuple[Any, ...]
+
+    @property
+    def maker(self) -> str:
+        return f"{self.function.__module__}.{self.function.__qualname__}"
+
+    @property
+    def inputs(self) -> object:
+        return self.arguments
+
+    def make(self, environment: jinja2.Environment) -> bytes:
+        return self.function(*self.arguments)
+
+
+Page = TemplatePage | ComputedPage
+
+
+class Assembly:
+    """What `assemble_pages` hands the build: template pages, ready-made files, the template
+    environment and the globals assembly gave it."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        self.environment = environment
+        self.globals: dict[str, object] = {}
+        self.pages: list[Page | OutputFile] = []
+
+    def set_globals(self, **values: object) -> None:
+        self.globals.update(values)
+        self.environment.globals.update(values)
+
+    def emit(self, path: str, template: str, **context: object) -> None:
+        self.pages.append(TemplatePage(path, template, context))
+
+    def add(self, output: OutputFile) -> None:
+        self.pages.append(output)
+
+    def compute(self, path: str, function: Callable[..., bytes], *arguments: object) -> None:
+        """A file whose bytes are `function(*arguments)` (arguments: plain data). What a page
+        reads of posts' rendered records is tracked per page: pages must not share a cache
+        of what they read (one page would read, the other would not be seen to)."""
+        self.pages.append(ComputedPage(path, function, arguments))
+
+    def __iter__(self) -> Iterator[Page | OutputFile]:
+        return iter(self.pages)
+
+
+class MissingRender(Exception):
+    """A rendered post a page needs is not in the render cache (deleted or damaged meanwhile)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        super().__init__(list(keys))  # the only argument, so it survives the trip from a worker
+        self.keys = list(keys)
+
+
+def page_digest(site: bytes, template: str, context_bytes: bytes) -> bytes:
+    """`site` has a fixed length and a template name no NUL: the parts cannot run together."""
+    data = b"".join((site, template.encode(), b"\x00", context_bytes))
+    return hashlib.sha256(data).digest()[:16]
+
+
+# One page to render: (index in assembly.pages, digest of the bytes in place or None, file to
+# write, whether its folder may need making).
+PageTask = tuple[int, bytes | None, str, bool]
+Reads = tuple[tuple[str, str], ...]  # (post source, field of its rendered record), sorted
+# (digest of the page's bytes, size and mtime of the file written or None, what it read)
+PageResult = tuple[bytes, "Sig | None", Reads]
+
+
+def render_tasks(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog) -> list[PageResult]:
+    """Render each page and write it where the task says, unless its bytes are the ones
+    already in place; note which fields of which posts each page read."""
+    results: list[PageResult] = []
+    for index, before, target, make_parent in tasks:
+        page = assembly.pages[index]
+        assert not isinstance(page, OutputFile)
+        log.current = []
+        try:
+            data = page.make(assembly.environment)
+            reads = tuple(sorted(set(log.current)))
+        finally:
+            log.current = None
+        content = digest(data)
+        written = None if content == before else write_file(Path(target), data, make_parent)
+        results.append((content, written, reads))
+    return results
+
+
+def render_every_page(assembly: Assembly) -> None:
+    """Make every page once, writing nothing (`transmit check`)."""
+    for page in assembly.pages:
+        if not isinstance(page, OutputFile):
+            page.make(assembly.environment)
+
+
+def _forked(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog, jobs: int) -> list[Any]:
+    """`render_tasks` in `jobs` processes forked from this one, each taking every jobs-th
+    task; their results (or their error) come back through pipes."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    shares = [list(range(n, len(tasks), jobs)) for n in range(jobs)]
+    links = []
+    for share in shares:
+        receiver, sender = context.Pipe(duplex=False)
+        arguments = (assembly, tasks, log, share, sender)
+        process = context.Process(target=_render_share, args=arguments)
+        process.start()
+        sender.close()
+        links.append((process, receiver))
+    results: list[Any] = [None] * len(tasks)
+    failure: BaseException | None = None
+    try:
+        for (_process, receiver), share in zip(links, shares, strict=True):
+            outcome = receiver.recv()
+            if isinstance(outcome, BaseException):
+                failure = failure or outcome
+                continue
+            for index, result in zip(share, outcome, strict=True):
+                results[index] = result
+    finally:
+        for process, receiver in links:
+            receiver.close()
+            if process.is_alive() and failure is not None:
+                process.terminate()
+            process.join()
+    if failure is not None:
+        raise failure
+    return results
+
+
+def _render_share(  # type: ignore[no-untyped-def]
+    assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog, share: list[int], sender
+) -> None:
+    import gc
+
+    gc.enable()
+    try:
+        outcome: Any = render_tasks(assembly, [tasks[i] for i in share], log)
+    except BaseException as error:  # sent to the parent, which raises it
+        outcome = error
+    try:
+        sender.send(outcome)
+    except Exception as error:  # an exception that does not pickle
+        sender.send(RuntimeError(f"{type(error).__name__}: {error}"))
+    sender.close()
+    os._exit(0)
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def plan_pages(
+    plan: Plan,
+    assembly: Assembly,
+    identities: dict[int, str],
+    field_mark: Callable[[str, str], bytes | None],
+    log: ReadLog,
+    fingerprint: bytes,
+    memo: MarkMemo,
+    staging: Staging,
+    jobs: int,
+) -> tuple[dict[str, OutputRecord], dict[str, tuple[Reads, bytes]]]:
+    """Every page's record for the new manifest, and what each template page read; pages to
+    write are written into `staging`. A page is not rendered when its digest and its file are
+    as recorded and the fields of posts it read last time are unchanged; a rendered page whose
+    bytes are the recorded ones is not written."""
+    from transmit.build.cache import canonical
+
+    digester = Digester(identities)
+    globals_mark = digester.encode(assembly.globals)
+    if globals_mark is None:
+        raise TypeError("template globals must be plain data (records, not functions)")
+    site = digest(fingerprint, canonical(plan.config), plan.inputs.template_digest, globals_mark)
+    memo.restart(site)
+    previous_manifest = plan.previous
+    recorded = previous_manifest.outputs if previous_manifest is not None else {}
+    recorded_reads = previous_manifest.page_reads if previous_manifest is not None else {}
+
+    def reads_mark(reads: Reads) -> bytes:
+        return digest(*(field_mark(source, name) or b"\x00gone" for source, name in reads))
+
+    def previous(path: str) -> OutputRecord | None:
+        old = recorded.get(path)
+        return old if old is not None and plan.intact(path, old) else None
+
+    outputs: dict[str, OutputRecord] = {}
+    page_reads: dict[str, tuple[Reads, bytes]] = {}
+    tasks: list[PageTask] = []
+    marks: list[bytes] = []
+    for index, page in enumerate(assembly.pages):
+        if isinstance(page, OutputFile):
+            content = digest(page.data)
+            old = previous(page.path)
+            if old is not None and old[1] == content:
+                outputs[page.path] = old
+            else:
+                outputs[page.path] = (content, content, *staging.put(page.path, page.data))
+            continue
+        mark = memo.get(page)
+        if mark is None:
+            data = digester.encode(page.inputs)
+            if data is None:
+                raise TypeError(f"the inputs of {page.path} must be plain data (records)")
+            mark = page_digest(site, page.maker, data)
+            memo.put(page, mark)
+        old = previous(page.path)
+        read = recorded_reads.get(page.path)
+        if (
+            old is not None
+            and old[0] == mark
+            and read is not None
+            and reads_mark(read[0]) == read[1]
+        ):
+            outputs[page.path] = old
+            page_reads[page.path] = read  # type: ignore[assignment]
+            continue
+        target = str(staging.place(page.path))
+        tasks.append((index, old and old[1], target, staging.whole))
+        marks.append(mark)
+
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(tasks) >= MIN_FORKED_PAGES and can_fork():
+        results = _forked(assembly, tasks, log, workers)
+    else:
+        results = render_tasks(assembly, tasks, log)
+    for task, mark, (content, written, reads) in zip(tasks, marks, results, strict=True):
+        path = assembly.pages[task[0]].path
+        page_reads[path] = (reads, reads_mark(reads))
+        if written is None:  # the same bytes as the file in place: not rewritten
+            staging.forget(path)
+            old = recorded[path]
+            outputs[path] = (mark, content, old[2], old[3])
+        else:
+            outputs[path] = (mark, content, *written)
+    return outputs, page_reads

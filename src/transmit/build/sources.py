@@ -1,0 +1,119 @@
+"""The load and render stages: a record for every source file, kept when its file (and the image
+files its render looked at) are as recorded, else read, and rendered when published, again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from transmit.build import manifest as saved
+from transmit.build.cache import RenderCache
+from transmit.build.inputs import Inputs, content_digest
+from transmit.build.manifest import SourceRecord, SourceState
+from transmit.build.workers import MIN_PARALLEL, LoadJob, Workers, load_sources
+from transmit.errors import BuildWarning, SourceError, TransmitError
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The sources after the load stage: records, and the problems met reading them."""
+
+    state: SourceState
+    errors: tuple[TransmitError, ...]
+    skipped: dict[str, BuildWarning]  # files that are not posts at all, by path
+
+
+def stale_sources(inputs: Inputs, state: SourceState) -> list[str]:
+    """The sources whose record cannot be kept: new, changed, or rendered from image files that
+    changed since (compared as the stat pass saw them)."""
+    files, racy, watched = inputs.files, state.racy, inputs.watched
+    old = state.records
+    return [
+        path
+        for path in inputs.sources
+        if (record := old.get(path)) is None
+        or record.sig != files[path]
+        or (path in racy and content_digest(path) != racy[path])
+        or any(watched.get(name, seen) != seen for name, seen in record.reads)
+    ]
+
+
+def update_sources(
+    job: LoadJob,
+    inputs: Inputs,
+    state: SourceState,
+    lost: set[int],
+    cache_dir: Path,
+    state_key: bytes,
+    workers: Workers,
+) -> Loaded:
+    """Bring the records up to date with the files, saving the shards that changed and
+    dropping rendered posts no record names any more."""
+    sources, old = inputs.sources, state.records
+    stale = stale_sources(inputs, state)
+    same_files = len(old) == len(sources) and all(p in old for p in stale)
+    removed = [] if same_files else [p for p in old if p not in sources]
+    if len(stale) >= MIN_PARALLEL:
+        workers.start()  # fork before this process imports the renderers
+    records = dict(old)  # in discovery order while no file came or went
+    for path in removed:
+        del records[path]
+    skipped: dict[str, BuildWarning] = {}
+    errors = _read(job, inputs, stale, records, skipped, workers)
+    # posts published now that were not when last read (--drafts, a date come due)
+    due = [p for p, r in records.items() if r.key is None and job.publishing.publishes(r.post)]
+    errors += _read(job, inputs, due, records, skipped, workers)
+    if not same_files or skipped or errors:
+        records = {p: records[p] for p in sources if p in records}
+    new_state = SourceState(records, {p: d for p, d in inputs.racy.items() if p in records})
+    touched = {*stale, *removed, *due}
+    if shards := {saved.shard_of(p) for p in touched} | lost:
+        saved.save_sources(cache_dir, state_key, new_state, shards)
+    cache = RenderCache(job.cache_root, job.fingerprint)
+    if lost:  # anything may be in the render cache: keep what the records name
+        cache.sweep(r.key for r in records.values() if r.key)
+    else:  # a key belongs to one source: drop the keys its record no longer has
+        kept = {records[p].key for p in touched if p in records}
+        cache.remove(old[p].key or "" for p in touched if p in old and old[p].key not in kept)
+    return Loaded(new_state, tuple(errors), skipped)
+
+
+def _read(
+    job: LoadJob,
+    inputs: Inputs,
+    paths: list[str],
+    records: dict[str, SourceRecord],
+    skipped: dict[str, BuildWarning],
+    workers: Workers,
+) -> list[TransmitError]:
+    from transmit.content.loader import SkippedSource
+
+    items = [(inputs.sources[p], p, inputs.files[p]) for p in paths]
+    errors: list[TransmitError] = []
+    for path, result in zip(paths, workers.map(load_sources, job, items), strict=True):
+        if isinstance(result, SkippedSource):
+            skipped[path] = result.warning()
+            records.pop(path, None)
+        elif isinstance(result, SourceError):
+            errors.append(result)
+            records.pop(path, None)
+        else:
+            records[path] = result
+    return errors
+
+
+def load_warnings(inputs: Inputs, loaded: Loaded) -> tuple[BuildWarning, ...]:
+    """What loading noticed, in the loader's order: per folder, what the walk skipped, then
+    each source's own warnings (or why it was skipped) in discovery order."""
+    found: list[BuildWarning] = []
+    records = loaded.state.records
+    for kind, walked in inputs.skipped.items():
+        found += walked
+        for path, source_kind in inputs.sources.items():
+            if source_kind != kind:
+                continue
+            if path in loaded.skipped:
+                found.append(loaded.skipped[path])
+            elif (record := records.get(path)) is not None:
+                found += record.post.warnings
+    return tuple(found)

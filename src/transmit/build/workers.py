@@ -1,0 +1,182 @@
+"""The work that runs in worker processes, and the pool that runs it.
+
+Workers are forked from the build process before it imports the Markdown, math and template
+libraries (each worker imports them itself, while the parent scans), so they start small, and
+they send back compact records: the Post without its body and the rendered stub, the full
+rendered post going straight to the render cache.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from transmit.build.cache import RenderCache, body_less, canonical, render_key, stub_of
+from transmit.build.inputs import Sig, stat_sig
+from transmit.build.manifest import SourceRecord
+from transmit.build.store import digest
+from transmit.errors import SourceError
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from transmit.config import Config
+    from transmit.content.post import Post
+    from transmit.render.document import RenderOptions
+
+Job = TypeVar("Job")
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+# Below this many items a pool costs more (start-up, imports twice) than it saves.
+MIN_PARALLEL = 48
+
+
+@dataclass(frozen=True, slots=True)
+class Publishing:
+    """Which loaded posts are built: the --drafts and --future choices and the clock."""
+
+    drafts: bool
+    future: bool
+    now: datetime
+
+    def skips_draft(self, post: Post) -> bool:
+        return post.draft and not self.drafts
+
+    def skips_future(self, post: Post) -> bool:
+        return post.kind == "post" and post.date > self.now and not self.future and not post.draft
+
+    def publishes(self, post: Post) -> bool:
+        return not self.skips_draft(post) and not self.skips_future(post)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadJob:
+    config: Config
+    options: RenderOptions
+    cache_root: Path
+    fingerprint: bytes
+    publishing: Publishing
+
+
+def load_sources(
+    job: LoadJob, items: Sequence[tuple[str, str, Sig]]
+) -> list[SourceRecord | SourceError]:
+    """Read each (kind, path, sig) source; render the ones that are published, through the
+    render cache. A file that is not a post at all comes back as its SkippedSource."""
+    from transmit.build import pipeline
+    from transmit.content.loader import load_post
+
+    cache = RenderCache(job.cache_root, job.fingerprint)
+    results: list[SourceRecord | SourceError] = []
+    for kind, path, sig in items:
+        try:
+            post = load_post(Path(path), kind, job.config)
+        except SourceError as error:
+            results.append(error)
+            continue
+        stub = body_less(post)
+        mark = digest(canonical(stub))
+        if not job.publishing.publishes(post):
+            results.append(SourceRecord(sig, stub, mark=mark))
+            continue
+        key = render_key(post, job.options, job.fingerprint)
+        found = cache.load_current(key)
+        if found is not None:
+            rendered, reads = found
+        else:
+            rendered = pipeline.render_guarded(post, job.options)
+            reads = tuple((name, stat_sig(name)) for name in rendered.reads)
+            cache.save(key, rendered, reads)
+        results.append(SourceRecord(sig, stub, key, stub_of(rendered), reads, mark))
+    return results
+
+
+def _warm_up() -> None:
+    """Import the heavy libraries in each worker as it starts, beside the parent's work.
+    (A forked worker inherits the build's paused garbage collector: it runs long, so it
+    collects.)"""
+    import gc
+
+    gc.enable()
+    import transmit.content.loader
+    import transmit.render.document
+    import transmit.site.assemble  # noqa: F401
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe (one thread, POSIX): workers start in a millisecond and share
+    the parent's pages; otherwise a fork server, so a threaded dev server never forks."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def worker_count(jobs: int) -> int:
+    return jobs or os.cpu_count() or 1
+
+
+class Workers:
+    """A process pool for one build, started on first use and shared by its stages."""
+
+    def __init__(self, jobs: int) -> None:
+        self.count = worker_count(jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Fork now, while the parent is still small (call before heavy imports)."""
+        if self._pool is None and self.count > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.count, mp_context=_context(), initializer=_warm_up
+            )
+
+    def map(
+        self,
+        function: Callable[[Job, Sequence[Item]], list[Result]],
+        job: Job,
+        items: Sequence[Item],
+        chunk: int = 0,
+    ) -> list[Result]:
+        """`function(job, chunk)` over chunks of `items`, results in order; in this process
+        when there is little work or one worker."""
+        if self.count <= 1 or len(items) < MIN_PARALLEL:
+            return function(job, items)
+        self.start()
+        assert self._pool is not None
+        size = chunk or max(4, min(64, len(items) // (self.count * 8) or 1))
+        futures: list[Future[list[Result]]] = [
+            self._pool.submit(function, job, items[i : i + size])
+            for i in range(0, len(items), size)
+        ]
+        results: list[Result] = []
+        try:
+            for future in futures:
+                results.extend(future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        return results
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,110 @@
+"""The render cache and records on disk: damaged, foreign or lost files are never trusted, and
+only what changed is rendered again."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.build.sites import (
+    CONFIG,
+    FILES,
+    OPTIONS,
+    change_config,
+    change_static,
+    cold_tree,
+    edit_body,
+    override_template,
+    tree,
+)
+from tests.conftest import SiteMaker
+from transmit.build.pipeline import build_site
+
+
+def cache_files(site: Path) -> list[Path]:
+    return [p for p in (site / ".transmit-cache").rglob("*") if p.is_file() and p.suffix != ".lock"]
+
+
+def corrupt(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:40] + bytes(b ^ 0x5A for b in data[40:80]) + data[80:])
+
+
+def half_written(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def other_version(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    fingerprint = len(b"transmit-cache\n") + 8
+    data[fingerprint : fingerprint + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+
+
+def garbage(path: Path) -> None:
+    path.write_bytes(b"not a cache file at all")
+
+
+@pytest.mark.parametrize("damage", [corrupt, half_written, other_version, garbage])
+def test_a_damaged_cache_is_ignored_and_rebuilt(
+    make_site: SiteMaker, tmp_path: Path, renders: list[str], damage: Callable[[Path], None]
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    for path in cache_files(site):
+        damage(path)
+    override_template(site)  # every page is rendered again, so every post is needed
+    renders.clear()
+    build_site(site, OPTIONS)
+    rendered = sorted(renders)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    assert rendered == sorted(
+        f"content/{name}"
+        for name in (
+            "posts/alpha.md",
+            "posts/beta.md",
+            "posts/gamma.md",
+            "posts/delta.md",
+            "posts/bundle/index.md",
+            "posts/pic.md",
+            "pages/about.md",
+        )
+    )
+
+
+def test_a_rendered_post_lost_from_the_cache_is_rendered_again(
+    make_site: SiteMaker, tmp_path: Path, renders: list[str]
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    shutil.rmtree(site / ".transmit-cache/render")
+    renders.clear()
+    override_template(site)
+    build_site(site, OPTIONS)
+    assert len(renders) == 7
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_only_the_edited_post_is_rendered(make_site: SiteMaker, renders: list[str]) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    assert len(renders) == 7
+    renders.clear()
+    edit_body(site)
+    build_site(site, OPTIONS)
+    assert renders == ["content/posts/beta.md"]
+
+
+@pytest.mark.parametrize("change", [override_template, change_config, change_static])
+def test_changes_outside_posts_render_no_post(
+    make_site: SiteMaker, renders: list[str], change: Callable[[Path], list[Path]]
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    renders.clear()
+    change(site)
+    build_site(site, OPTIONS)
+    assert renders == []

@@ -1,0 +1,297 @@
+"""Rebuilds through the cache must give exactly the output of a cold build, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.build.sites import (
+    CHANGES,
+    CONFIG,
+    FILES,
+    NOW,
+    OPTIONS,
+    add_image,
+    age,
+    change_image,
+    cold_tree,
+    edit_body,
+    edit_title,
+    mtimes,
+    override_template,
+    post,
+    tree,
+    write,
+)
+from tests.conftest import SiteMaker
+from transmit.build import incremental
+from transmit.build.incremental import IncrementalBuilder
+from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
+
+
+@pytest.mark.parametrize("aged", [False, True], ids=["fresh", "aged"])
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_rebuild_with_cache_on_disk_equals_cold_build(
+    make_site: SiteMaker, tmp_path: Path, change: Callable[[Path], list[Path]], aged: bool
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    if aged:
+        age(site)
+    build_site(site, OPTIONS)
+    if aged:
+        age(site)
+    change(site)
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+@pytest.mark.parametrize("aged", [False, True], ids=["fresh", "aged"])
+@pytest.mark.parametrize("told", [False, True], ids=["stat everything", "told what changed"])
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_incremental_builder_equals_cold_build(
+    make_site: SiteMaker,
+    tmp_path: Path,
+    change: Callable[[Path], list[Path]],
+    told: bool,
+    aged: bool,
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    if aged:
+        age(site)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    if aged:
+        age(site)
+    changed = change(site)
+    builder.build(changed if told else None)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+@pytest.mark.parametrize("aged", [False, True], ids=["fresh", "aged"])
+def test_a_series_of_changes_through_one_builder(
+    make_site: SiteMaker, tmp_path: Path, aged: bool
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    for change in CHANGES.values():
+        if aged:
+            age(site)
+        builder.build(change(site))
+        assert tree(site / "public") == cold_tree(site, tmp_path), change.__name__
+
+
+def test_an_edit_in_an_aged_site_lists_no_folder(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    age(site)
+    build_site(site, OPTIONS)
+    edit_title(site)
+
+    def no_scan(*args: object) -> None:
+        raise AssertionError("folders were listed again")
+
+    monkeypatch.setattr(incremental, "scan_inputs", no_scan)
+    build_site(site, OPTIONS)
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_nothing_changed_writes_nothing(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=CONFIG)
+    first = build_site(site, OPTIONS)
+    before = mtimes(site / "public")
+    again = build_site(site, OPTIONS)
+    assert mtimes(site / "public") == before
+    assert (again.posts, again.pages, again.files) == (first.posts, first.pages, first.files)
+    assert again.skipped_drafts == first.skipped_drafts == ("content/posts/draft.md",)
+
+
+def test_an_edit_rewrites_only_the_pages_that_change(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    before_bytes = tree(site / "public")
+    before = mtimes(site / "public")
+    edit_body(site)  # the part after <!-- more -->: the listing's excerpt stays the same
+    build_site(site, OPTIONS)
+    after = mtimes(site / "public")
+    rewritten = {path for path in after if after[path] != before.get(path)}
+    # the post's page, the feeds that carry its body, the search index; no other page
+    assert {"posts/beta/index.html", "atom.xml", "rss.xml"} <= rewritten
+    others = rewritten - {"posts/beta/index.html", "atom.xml", "rss.xml"}
+    assert all(path.startswith("search-index/") for path in others), others
+    assert tree(site / "public")["posts/beta/index.html"] != before_bytes["posts/beta/index.html"]
+
+
+def test_removed_sources_outputs_vanish(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    assert (site / "public/posts/bundle/d.png").is_file()
+    shutil.rmtree(site / "content/posts/bundle")
+    (site / "static/notes.txt").unlink()
+    build_site(site, OPTIONS)
+    assert not (site / "public/posts/bundle").exists()
+    assert not (site / "public/notes.txt").exists()
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    path = site / "content/posts/alpha.md"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Alpha $x^2$", "Omega $x^2$"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build_site(site, OPTIONS)
+    assert "Omega" in (site / "public/posts/alpha/index.html").read_text(encoding="utf-8")
+
+
+def test_an_edited_output_file_is_put_back(make_site: SiteMaker, tmp_path: Path) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    (site / "public/index.html").write_text("tampered", encoding="utf-8")
+    (site / "public/404.html").unlink()
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_deleted_output_folder_is_built_again(make_site: SiteMaker, tmp_path: Path) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    shutil.rmtree(site / "public")
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_failed_rebuild_leaves_output_and_cache_usable(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    before = tree(site / "public")
+    bad = write(site, "content/posts/bad.md", post("Bad", "not a date"))
+    with pytest.raises(BuildFailed):
+        builder.build([bad])
+    assert tree(site / "public") == before
+    bad.unlink()
+    edit_body(site)
+    builder.build()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_options_change_the_output_like_a_cold_build(make_site: SiteMaker, tmp_path: Path) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    drafts = BuildOptions(now=NOW, jobs=1, drafts=True)
+    build_site(site, drafts)
+    assert (site / "public/posts/draft/index.html").is_file()
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_future_post_appears_when_its_date_comes(make_site: SiteMaker) -> None:
+    site = make_site(
+        {**FILES, "content/posts/later.md": post("Later", "2026-07-01")}, config=CONFIG
+    )
+    summary = build_site(site, OPTIONS)
+    assert summary.skipped_future == ("content/posts/later.md",)
+    later = BuildOptions(now=datetime(2026, 8, 1, tzinfo=UTC), jobs=1)
+    summary = build_site(site, later)
+    assert summary.skipped_future == ()
+    assert (site / "public/posts/later/index.html").is_file()
+
+
+def test_worker_processes_give_the_same_output(make_site: SiteMaker, tmp_path: Path) -> None:
+    files = dict(FILES)
+    for number in range(60):
+        files[f"content/posts/p{number:02}.md"] = post(
+            f"P{number}", f"2025-03-{number % 28 + 1:02}", f"Text {number} $a_{number}$."
+        )
+    site = make_site(files, config=CONFIG)
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+@pytest.mark.parametrize("layout", ["file where a folder goes", "folder where a file goes"])
+def test_a_cache_of_another_layout_is_replaced(
+    make_site: SiteMaker, tmp_path: Path, layout: str
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    cache = site / ".transmit-cache"
+    cache.mkdir()
+    if layout.startswith("file"):
+        (cache / "sources").write_bytes(b"old")
+        (cache / "render").write_bytes(b"old")
+    else:
+        for name in ("manifest-0", "LAYOUT"):
+            (cache / name).mkdir()
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_the_theme_folder_is_the_one_templates_come_from() -> None:
+    from transmit.site.theme import THEME_DIR
+
+    assert incremental.THEME_DIR == THEME_DIR
+
+
+def test_pages_show_full_records_not_stubs(make_site: SiteMaker) -> None:
+    from transmit.build.cache import STUB
+
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, BuildOptions(now=NOW, jobs=1))
+    edit_body(site)
+    build_site(site, OPTIONS)
+    pages = tree(site / "public")
+    assert not [path for path, data in pages.items() if STUB.encode() in data]
+    assert b"More, edited." in pages["posts/beta/index.html"]
+    assert b"<math" in pages["posts/alpha/index.html"]
+    listings = [data for path, data in pages.items() if path.startswith(("index", "page/"))]
+    assert any(b"Intro." in data for data in listings)
+
+
+@pytest.mark.parametrize("change", [add_image, change_image])
+def test_an_image_change_renders_only_the_posts_that_show_it(
+    make_site: SiteMaker, renders: list[str], change: Callable[[Path], list[Path]]
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    renders.clear()
+    change(site)
+    build_site(site, OPTIONS)
+    assert renders == ["content/posts/pic.md"]
+
+
+def test_forked_page_rendering_gives_the_same_output(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transmit.build.pages as pages
+    import transmit.build.workers as workers
+
+    monkeypatch.setattr(pages, "MIN_FORKED_PAGES", 1)
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    edit_title(site)
+    override_template(site)
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_the_search_index_is_kept_when_no_post_changed(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=CONFIG)
+    first = build_site(site, OPTIONS)
+    index = {p: t for p, t in mtimes(site / "public").items() if p.startswith("search-index/")}
+    override_template(site)
+    again = build_site(site, OPTIONS)
+    after = mtimes(site / "public")
+    assert index and all(after[path] == time for path, time in index.items())
+    assert again.search_bytes == first.search_bytes > 0
