@@ -44,9 +44,7 @@ class CheckReport:
         return self.count("error") > 0 or (strict and self.count("warning") > 0)
 
 
-def _render(
-    config: Config, posts: Sequence[Post], jobs: int
-) -> list[RenderedPost | Problem]:
+def _render(config: Config, posts: Sequence[Post], jobs: int) -> list[RenderedPost | Problem]:
     """Each post rendered as the build renders it, taken from the build's render cache when
     a build already rendered it (the cache is read, never written: check writes nothing); a
     post the renderer fails on becomes its problem, and the others are still checked."""
