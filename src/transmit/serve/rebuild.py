@@ -25,7 +25,7 @@ STYLE_SUFFIXES = (".css",)
 
 
 class SiteBuilder(Protocol):
-    """build/incremental.py's IncrementalBuilder, or serve's stand-in with the same interface."""
+    """What serve needs of build/incremental.py's IncrementalBuilder (tests give a fake)."""
 
     def build(self, changed: Collection[Path] | None = None) -> BuildSummary: ...
 
