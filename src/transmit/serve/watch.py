@@ -132,36 +132,25 @@ class SiteWatcher:
         on_batch: ChangeSink,
     ) -> None:
         try:
-            self._watch(roots, recursive, watch_filter, stop, ready, on_batch)
+            for batch in watchfiles.watch(
+                *roots,
+                watch_filter=watch_filter,
+                debounce=self._timing.debounce,
+                step=self._timing.step,
+                rust_timeout=self._timing.rust_timeout,
+                yield_on_timeout=True,  # the first, empty, batch says the watch is in place
+                stop_event=stop,
+                recursive=recursive,
+                raise_interrupt=False,
+            ):
+                ready.set()
+                if stop.is_set():
+                    return
+                if batch:
+                    on_batch({Path(path) for _, path in batch})
         except OSError:
             # a root vanished as the watch began (`rm -r content`); the flat watcher sees the
             # folder come back and starts a new recursive one
             pass
         finally:
             ready.set()  # never leave start() waiting
-
-    def _watch(
-        self,
-        roots: Iterable[Path],
-        recursive: bool,
-        watch_filter: watchfiles.BaseFilter,
-        stop: threading.Event,
-        ready: threading.Event,
-        on_batch: ChangeSink,
-    ) -> None:
-        for batch in watchfiles.watch(
-            *roots,
-            watch_filter=watch_filter,
-            debounce=self._timing.debounce,
-            step=self._timing.step,
-            rust_timeout=self._timing.rust_timeout,
-            yield_on_timeout=True,  # the first, empty, batch says the watch is in place
-            stop_event=stop,
-            recursive=recursive,
-            raise_interrupt=False,
-        ):
-            ready.set()
-            if stop.is_set():
-                return
-            if batch:
-                on_batch({Path(path) for _, path in batch})
