@@ -16,9 +16,7 @@ from tests.build.sites import (
     FILES,
     NOW,
     OPTIONS,
-    add_image,
     age,
-    change_image,
     cold_tree,
     edit_body,
     edit_title,
@@ -255,18 +253,6 @@ def test_pages_show_full_records_not_stubs(make_site: SiteMaker) -> None:
     assert b"<math" in pages["posts/alpha/index.html"]
     listings = [data for path, data in pages.items() if path.startswith(("index", "page/"))]
     assert any(b"Intro." in data for data in listings)
-
-
-@pytest.mark.parametrize("change", [add_image, change_image])
-def test_an_image_change_renders_only_the_posts_that_show_it(
-    make_site: SiteMaker, renders: list[str], change: Callable[[Path], list[Path]]
-) -> None:
-    site = make_site(FILES, config=CONFIG)
-    build_site(site, OPTIONS)
-    renders.clear()
-    change(site)
-    build_site(site, OPTIONS)
-    assert renders == ["content/posts/pic.md"]
 
 
 def test_forked_page_rendering_gives_the_same_output(

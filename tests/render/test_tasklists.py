@@ -1,25 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-
-from transmit.content.post import Post
-from transmit.render.document import RenderOptions, render_post
+from tests.render.helpers import rendered
 
 
 def render(body: str) -> str:
-    post = Post(
-        source=Path("/site/content/posts/t.md"),
-        rel_path="content/posts/t.md",
-        kind="post",
-        title="T",
-        slug="t",
-        path="posts/t/",
-        date=datetime(2026, 1, 1, tzinfo=UTC),
-        body=body,
-        body_line=1,
-    )
-    return render_post(post, RenderOptions()).html
+    return rendered(body).html
 
 
 def test_task_checkboxes_are_named_by_their_item() -> None:
