@@ -281,3 +281,37 @@ def test_the_search_index_is_kept_when_no_post_changed(make_site: SiteMaker) -> 
     after = mtimes(site / "public")
     assert index and all(after[path] == time for path, time in index.items())
     assert again.search_bytes == first.search_bytes > 0
+
+
+def test_a_deferred_search_index_is_kept_then_made_by_the_next_build(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS, defer_search=True)
+    assert not builder.build().search_pending  # a first build makes the index
+    index = {p: b for p, b in tree(site / "public").items() if p.startswith("search-index/")}
+    assert index
+
+    summary = builder.build(edit_body(site))
+    assert summary.search_pending
+    built = tree(site / "public")
+    assert {p: b for p, b in built.items() if p.startswith("search-index/")} == index
+    cold = cold_tree(site, tmp_path)
+    assert {p: b for p, b in built.items() if not p.startswith("search-index/")} == {
+        p: b for p, b in cold.items() if not p.startswith("search-index/")
+    }
+    assert builder.build(edit_body(site)).search_pending  # edits in a row: still deferred
+
+    assert not builder.build(()).search_pending
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    assert not builder.build(()).search_pending  # nothing left to do
+
+
+def test_without_deferral_an_edit_updates_the_search_index_at_once(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    assert not builder.build(edit_body(site)).search_pending
+    assert tree(site / "public") == cold_tree(site, tmp_path)

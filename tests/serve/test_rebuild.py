@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,25 @@ def test_changes_arriving_during_a_build_are_built_together(tmp_path: Path) -> N
     finally:
         runner.stop()
     assert builder.calls == [tuple(sorted(paths))]
+
+
+def test_a_build_that_deferred_the_search_index_is_followed_by_one_that_makes_it(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    pending = replace(summary(out), search_pending=True)
+    runner, box, reports, builder = rebuilder(tmp_path, [summary(out), pending, summary(out)])
+    runner.build(None)
+    edited = tmp_path / "content/posts/a.md"
+    runner.submit({edited})
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(reports) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        runner.stop()
+    assert builder.calls == [None, (edited,), ()]
+    assert [report.changed for report in reports] == [None, (edited,), ()]
+    # the edit reloads pages; the index catching up reloads nothing
+    assert (box.state.version, box.state.page_version) == (3, 2)

@@ -53,6 +53,7 @@ def test_the_first_build_a_rebuild_a_style_swap_and_a_failure(
     reports(report(None, summary()))
     reports(report((SITE / "content/posts/a.md",), summary()))
     reports(report((SITE / "static/a.css",), summary(), styles=True))
+    reports(report((), summary()))
     problem = Problem("content/posts/a.md", 3, "date: '2026-13-01' is not a date")
     reports(report((SITE / "content/posts/a.md",), None, (problem,)))
     out, err = capsys.readouterr()
@@ -60,6 +61,7 @@ def test_the_first_build_a_rebuild_a_style_swap_and_a_failure(
         "built 3 posts and 1 page (9 files) in 0.25 s",
         "rebuilt in 42 ms: content/posts/a.md",
         "styles swapped in 42 ms: static/a.css",
+        "search index updated in 42 ms",
     ]
     assert err.splitlines() == [
         "content/posts/a.md:3: date: '2026-13-01' is not a date",

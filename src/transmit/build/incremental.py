@@ -41,7 +41,7 @@ from transmit.build.inputs import (
 )
 from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
 from transmit.build.output_guard import check_output_folder
-from transmit.build.outputs import copies_of, copy_files, search_files
+from transmit.build.outputs import STALE_SEARCH, copies_of, copy_files, search_files
 from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
@@ -86,9 +86,15 @@ class Plan:
 class IncrementalBuilder:
     """Builds a site again and again, redoing only what its changes require."""
 
-    def __init__(self, site_dir: Path, options: BuildOptions) -> None:
+    def __init__(
+        self, site_dir: Path, options: BuildOptions, *, defer_search: bool = False
+    ) -> None:
+        """`defer_search` (the dev server): after an edit, keep the old search index and say
+        so in the summary (`search_pending`); a build with no changes named makes it."""
         self.site_dir = site_dir
         self.options = options
+        self.defer_search = defer_search
+        self._deferring = False
         self.out_dir = (options.out_dir or site_dir / DEFAULT_OUTPUT).absolute()
         self.cache_dir = site_dir / CACHE_DIR
         self._fingerprint = code_fingerprint()
@@ -110,6 +116,7 @@ class IncrementalBuilder:
         """Bring the output up to date. `changed`: the files known to have changed since the
         last call (None: anything may have, stat everything)."""
         started = time.perf_counter()
+        self._deferring = self.defer_search and bool(changed)
         try:
             with _collector_paused():
                 summary = self._build(changed)
@@ -177,6 +184,8 @@ class IncrementalBuilder:
     def _unchanged(self, plan: Plan, previous: Manifest) -> bool:
         if previous.site_key != plan.site_key or previous.summary is None:
             return False
+        if previous.marks.get("search") == STALE_SEARCH:
+            return False
         if previous.next_publish is not None and plan.publishing.now >= previous.next_publish:
             return False
         if not all(plan.intact(path, r) for path, r in previous.outputs.items()):
@@ -243,7 +252,8 @@ class IncrementalBuilder:
         entries, identities = self._entries_of(published, sources, cache)
         assembly = assemble_pages(plan.config, entries)
         marks: dict[str, bytes] = {"search": self._versions(published, sources)}
-        search = search_files(plan, entries, assembly, marks, self.options.jobs)
+        jobs = self.options.jobs
+        search = search_files(plan, entries, assembly, marks, jobs, self._deferring)
         posts = [r.post for r in published]
         copies = copies_of(plan, posts, published)
         if clashes := output_clashes(list(assembly), copies, posts, self.site_dir):
@@ -280,6 +290,7 @@ class IncrementalBuilder:
             warnings=warnings,
             search_bytes=search.size,
             search_seconds=search.seconds,
+            search_pending=search.pending,
         )
         watched: dict[str, Sig | None] = {}
         for record in records:  # each file as the renders saw it: a later change shows

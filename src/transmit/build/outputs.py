@@ -60,19 +60,31 @@ def copy_files(
             outputs[path] = (mark, mark, *staging.put(path, copy.source))
 
 
+# The search mark of a build that kept an index older than its posts (`defer`).
+STALE_SEARCH = b"stale"
+
+
 @dataclass(frozen=True, slots=True)
 class SearchOutcome:
     kept: dict[str, OutputRecord]  # the index files of the last build, still right
     size: int  # bytes of the index
     seconds: float  # spent building it (0 when kept)
+    pending: bool = False  # kept although out of date: a later build brings it up to date
 
 
 def search_files(
-    plan: Plan, entries: Sequence[object], assembly: Assembly, marks: dict[str, bytes], jobs: int
+    plan: Plan,
+    entries: Sequence[object],
+    assembly: Assembly,
+    marks: dict[str, bytes],
+    jobs: int,
+    defer: bool = False,
 ) -> SearchOutcome:
     """The search index, added to `assembly` as files when its input changed (`marks["search"]`
     comes digesting every published post's record; the config adds to it here); else the last
-    build's files are kept as they are."""
+    build's files are kept as they are. `defer` (the dev server, after an edit): keep the last
+    index even when out of date, so the edited page is served without waiting for the index
+    of every post; the build says so, and the next build without `defer` makes it."""
     config = plan.config
     if not config.search:
         del marks["search"]
@@ -85,10 +97,14 @@ def search_files(
     marks["search"] = mark
     previous = plan.previous
     prefix = SEARCH_DIR + "/"
-    if previous is not None and previous.marks.get("search") == mark:
+    if previous is not None and (defer or previous.marks.get("search") == mark):
         kept = {p: r for p, r in previous.outputs.items() if p.startswith(prefix)}
         if kept and all(plan.intact(path, record) for path, record in kept.items()):
-            return SearchOutcome(kept, sum(record[3] for record in kept.values()), 0.0)
+            pending = previous.marks.get("search") != mark
+            if pending:
+                marks["search"] = STALE_SEARCH
+            size = sum(record[3] for record in kept.values())
+            return SearchOutcome(kept, size, 0.0, pending)
     started = time.perf_counter()
     records = search_records(config, posts)  # type: ignore[arg-type]
     files = search_index_files(records, site_language=config.language, jobs=jobs)

@@ -65,6 +65,9 @@ class TerminalReports:
             for line in summary_lines(report.summary, reporter.verbose):
                 reporter.info(line.replace(f" into {report.summary.out_dir}", ""))
             return
+        if report.changed == ():
+            reporter.info(f"search index updated in {report.seconds * 1000:.0f} ms")
+            return
         what = "styles swapped" if report.styles_only else "rebuilt"
         reporter.info(
             f"{what} in {report.seconds * 1000:.0f} ms: {changed_names(report, self._site_dir)}"

@@ -27,7 +27,10 @@ STYLE_SUFFIXES = (".css",)
 class SiteBuilder(Protocol):
     """What serve needs of build/incremental.py's IncrementalBuilder (tests give a fake)."""
 
-    def build(self, changed: Collection[Path] | None = None) -> BuildSummary: ...
+    def build(self, changed: Collection[Path] | None = None) -> BuildSummary:
+        """`changed`: the files changed since the last call (None: any may have; empty:
+        none, bring what was deferred, the search index, up to date)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,10 @@ class Rebuilder:
             base_path = state.base_path
             if changed is None or state.root is None:
                 base_path = self._base_path(base_path)
-            state = state.succeeded(summary.out_dir, base_path, pages_changed=not only_styles)
+            pages_changed = not only_styles and changed != ()  # (): the search index caught up
+            state = state.succeeded(summary.out_dir, base_path, pages_changed=pages_changed)
+            if summary.search_pending:
+                self._queue.put(set())  # after any edits already queued
         else:
             state = state.failed(problems)
         self._box.set(state)

@@ -109,9 +109,8 @@ class DevServer:
         try:
             self._work_dir = Path(tempfile.mkdtemp(prefix="transmit-serve-")).resolve()
             options = replace(self._build_options, out_dir=self.out_dir)
-            self._rebuilder = Rebuilder(
-                self.site_dir, Builder(self.site_dir, options), self.box, self._reported
-            )
+            builder = Builder(self.site_dir, options, defer_search=True)
+            self._rebuilder = Rebuilder(self.site_dir, builder, self.box, self._reported)
             self._http_thread = threading.Thread(
                 target=self._http.serve_forever,
                 kwargs={"poll_interval": 0.1},
