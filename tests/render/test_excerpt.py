@@ -296,6 +296,23 @@ def test_raw_html_opened_above_the_marker_and_closed_below_is_left_out() -> None
     assert '<p align="center">kept <br> here</p>' in whole.excerpt_html
 
 
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("a <span>b\n\n<!-- more -->\n\nc</span>", "<p>a b</p>"),
+        ("a <div> b </div> </span> c\n\n<!-- more -->\n\nd", "<p>a  b   c</p>"),
+        (
+            "a <b>b</b> <br> <![CDATA[x]]> c\n\n<!-- more -->\n\nd",
+            "<p>a <b>b</b> <br> <![CDATA[x]]> c</p>",
+        ),
+    ],
+)
+def test_inline_tags_above_the_marker_stay_only_when_they_balance(body: str, shown: str) -> None:
+    result = rendered(body)
+    assert result.excerpt_html.strip() == shown
+    assert balanced(result.excerpt_html)
+
+
 _MARKDOWN_BITS = st.sampled_from(
     [
         "$",
@@ -347,4 +364,5 @@ _MARKDOWN_BITS = st.sampled_from(
 def test_property_any_input_renders_and_the_excerpt_is_balanced(body: str, length: int) -> None:
     result = rendered(body, RenderOptions(excerpt_length=length, unsafe_html=False))
     assert balanced(result.excerpt_html)
-    rendered(body, RenderOptions(excerpt_length=length))  # raw HTML on: must not raise either
+    raw = rendered(body, RenderOptions(excerpt_length=length))
+    assert balanced(raw.excerpt_html)

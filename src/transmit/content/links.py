@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from transmit.content.loader import MARKDOWN_SUFFIXES
 from transmit.content.post import Post
 from transmit.errors import Problem, shown
+from transmit.html_reader import without_comments
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,23 +34,10 @@ _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
 
-def _without_comments(markup: str) -> str:
-    parts = []
-    position = 0
-    while (start := markup.find("<!--", position)) >= 0:
-        parts.append(markup[position:start])
-        end = markup.find("-->", start + 4)
-        if end < 0:
-            return "".join(parts)
-        position = end + 3
-    parts.append(markup[position:])
-    return "".join(parts)
-
-
 def page_links(markup: str) -> PageLinks:
     hrefs: list[str] = []
     ids: set[str] = set()
-    for tag in _TAG.finditer(_without_comments(markup)):
+    for tag in _TAG.finditer(without_comments(markup)):
         attributes = tag.group(2)
         lowered = attributes.lower() if attributes else ""
         if "id" not in lowered and "href" not in lowered and "name" not in lowered:

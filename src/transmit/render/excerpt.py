@@ -13,10 +13,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from markdown_it.token import Token
 
+from transmit.html_reader import HTMLReader
 from transmit.render.markdown import ParsedDocument, markdown_parser
 
 ELLIPSIS = "…"
@@ -58,7 +58,7 @@ def more_index(tokens: Sequence[Token]) -> int | None:
     return None
 
 
-class _TagBalance(HTMLParser):
+class _TagBalance(HTMLReader):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
         self.open: list[str] = []
@@ -85,8 +85,22 @@ def balanced_html(markup: str) -> bool:
 
 
 def head_tokens(tokens: Sequence[Token], more: int) -> list[Token]:
-    """The blocks above `<!-- more -->`, without raw HTML that opens what only closes below."""
-    return [t for t in tokens[:more] if t.type != "html_block" or balanced_html(t.content)]
+    """The blocks above `<!-- more -->`, without raw HTML that opens what only closes below:
+    an unbalanced HTML block is left out, a paragraph's unbalanced inline tags (its text stays)."""
+    head: list[Token] = []
+    for token in tokens[:more]:
+        if token.type == "html_block" and not balanced_html(token.content):
+            continue
+        head.append(_balanced_inline(token) if token.type == "inline" else token)
+    return head
+
+
+def _balanced_inline(inline: Token) -> Token:
+    children = inline.children or []
+    tags = "".join(child.content for child in children if child.type == "html_inline")
+    if not tags or balanced_html(tags):
+        return inline
+    return inline.copy(children=[child for child in children if child.type != "html_inline"])
 
 
 def formula_weight(tex: str) -> int:

@@ -28,6 +28,7 @@ from transmit.render.delimiters import math_inline_rule, table_keeping_formulas
 from transmit.render.display import macro_definitions_rule, math_block_rule
 from transmit.render.emphasis import emphasis_rule
 from transmit.render.highlight import Highlighter
+from transmit.render.nesting import MAX_NESTING, deep_text_rule, expand_deep_text
 from transmit.render.page import Heading, PageState, collect_rule
 
 MORE_MARK = re.compile(r"[ \t]*<!--\s*more\s*-->[ \t]*", re.IGNORECASE)
@@ -67,6 +68,7 @@ def image_with_position(image_rule: InlineRule) -> InlineRule:
 def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     """One configured parser per process and option set (building one costs milliseconds)."""
     md = MarkdownIt("commonmark", {"html": unsafe_html, "linkify": False, "typographer": False})
+    md.options["maxNesting"] = MAX_NESTING
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(gfm_autolink_plugin)
     md.options["tasklists"] = True
@@ -83,7 +85,9 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     md.inline.ruler.at("emphasis", emphasis_rule)
     image_rule = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "image")
     md.inline.ruler.at("image", image_with_position(image_rule))
+    md.block.ruler.before(md.block.ruler.__rules__[0].name, "deep_text", deep_text_rule)
     md.core.ruler.after("block", "transmit_structure", structure_rule)
+    md.core.ruler.after("inline", "deep_text", expand_deep_text)
     md.core.ruler.push("transmit_collect", collect_rule)
 
     html_rules.install(md, Highlighter())

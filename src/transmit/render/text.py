@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from html.parser import HTMLParser
 
 from markdown_it.token import Token
+
+from transmit.html_reader import HTMLReader
 
 _SKIPPED = {"pre", "table", "figure", "script", "style", "math", "sup", "svg", "button"}
 _BLOCKS = {
@@ -35,7 +36,7 @@ _CJK = re.compile(
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
-class _TextCollector(HTMLParser):
+class _TextCollector(HTMLReader):
     def __init__(self, skip: set[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.skip = skip
@@ -62,11 +63,8 @@ class _TextCollector(HTMLParser):
 def html_to_text(markup: str, *, skip: set[str] | None = None) -> str:
     """Visible prose of `markup`, block by block; code, tables and formulas left out by default."""
     collector = _TextCollector(_SKIPPED if skip is None else skip)
-    try:
-        collector.feed(markup)
-        collector.close()
-    except AssertionError:  # Python 3.11's parser asserts on a malformed `<![` section
-        collector.parts = [re.sub(r"<[^>]*>?", " ", markup)]
+    collector.feed(markup)
+    collector.close()
     lines = (
         re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(collector.parts).split("\n")
     )
