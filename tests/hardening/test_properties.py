@@ -8,13 +8,13 @@ import html
 import json
 import os
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.render.helpers import make_post
 from transmit.config import Config
 from transmit.content.loader import parse_post
 from transmit.content.post import Post
@@ -105,21 +105,6 @@ def test_random_file_names(name: str, kind: str) -> None:
     _load(b"---\ndate: 2020-01-01\n---\n", f"content/{kind}s/{name}.md")
 
 
-def _post(body: str, summary: str | None = None) -> Post:
-    return Post(
-        source=SITE / "content/posts/x.md",
-        rel_path="content/posts/x.md",
-        kind="post",
-        title="x",
-        slug="x",
-        path="posts/x/",
-        date=datetime(2020, 1, 1, tzinfo=UTC),
-        body=body,
-        body_line=5,
-        summary=summary,
-    )
-
-
 def _render(post: Post, options: RenderOptions) -> None:
     with contextlib.suppress(TransmitError):
         render_post(post, options)
@@ -128,14 +113,17 @@ def _render(post: Post, options: RenderOptions) -> None:
 @settings(max_examples=2 * EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markdown, st.booleans())
 def test_random_markdown_renders_or_raises_our_errors(body: str, unsafe_html: bool) -> None:
-    _render(_post(body), RenderOptions(unsafe_html=unsafe_html, excerpt_length=20))
+    _render(make_post(body), RenderOptions(unsafe_html=unsafe_html, excerpt_length=20))
 
 
 @FAST
 @given(markdown, markdown)
 def test_random_summaries_and_excerpts(summary: str, body: str) -> None:
-    _render(_post(body, summary or None), RenderOptions(math_macros=(("\\R", "\\mathbb{R}"),)))
-    _render(_post(summary + "\n<!-- more -->\n" + body), RenderOptions(excerpt_length=1))
+    _render(
+        make_post(body, summary=summary or None),
+        RenderOptions(math_macros=(("\\R", "\\mathbb{R}"),)),
+    )
+    _render(make_post(summary + "\n<!-- more -->\n" + body), RenderOptions(excerpt_length=1))
 
 
 @FAST
@@ -175,13 +163,13 @@ def _browser_balanced(markup: str) -> bool:
 @pytest.mark.parametrize("section", MARKED_SECTIONS)
 def test_a_marked_section_in_raw_html(section: str, place: str) -> None:
     body = PLACES[place].format(section)
-    shown = render_post(_post(body), RenderOptions(unsafe_html=True))
+    shown = render_post(make_post(body), RenderOptions(unsafe_html=True))
     # raw where markdown-it reads HTML, escaped text where it does not: the author's characters
     assert section in html.unescape(shown.html)
     assert _browser_balanced(shown.excerpt_html)
     assert "rest" not in shown.excerpt_html
     if place == "above more":  # kept unless a browser would leave an element open
         assert (section in html.unescape(shown.excerpt_html)) is _browser_balanced(section)
-    escaped = render_post(_post(body), RenderOptions(unsafe_html=False))
+    escaped = render_post(make_post(body), RenderOptions(unsafe_html=False))
     assert html.escape(section, quote=False) in escaped.html
     assert section in escaped.search_text
