@@ -140,20 +140,23 @@ def test_changes_arriving_during_a_build_are_built_together(tmp_path: Path) -> N
     assert builder.calls == [tuple(sorted(paths))]
 
 
-def test_a_build_that_deferred_the_search_index_is_followed_by_one_that_makes_it(
-    tmp_path: Path,
-) -> None:
+def test_a_search_index_left_behind_by_an_edit_is_made_when_asked_for(tmp_path: Path) -> None:
     out = tmp_path / "out"
     pending = replace(summary(out), search_pending=True)
     runner, box, reports, builder = rebuilder(tmp_path, [summary(out), pending, summary(out)])
     runner.build(None)
+    runner.refresh_search()  # nothing pending: no build
     edited = tmp_path / "content/posts/a.md"
-    runner.submit({edited})
     runner.start()
     try:
-        deadline = time.monotonic() + 10
-        while len(reports) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        cursor = box.changes
+        runner.submit({edited})
+        assert box.wait_after(cursor, 10) is not None
+        assert box.state.search_pending
+        time.sleep(0.2)
+        assert builder.calls == [None, (edited,)]  # edits never wait for the index
+        runner.refresh_search()
+        assert not box.state.search_pending
     finally:
         runner.stop()
     assert builder.calls == [None, (edited,), ()]

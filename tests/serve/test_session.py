@@ -26,6 +26,14 @@ def cold_tree(site: Path, tmp_path: Path, **options: object) -> dict[str, bytes]
     return tree(out)
 
 
+def served_tree(server: DevServer) -> dict[str, bytes]:
+    """The served files, once a browser asked for the search index (edits leave it behind
+    until then)."""
+    assert fetch(server, "/search-index/meta.tx").status == 200
+    assert not server.box.state.search_pending
+    return tree(server.out_dir)
+
+
 def edit_and_settle(server: DevServer, edit: Edit) -> None:
     cursor = server.box.changes
     edit(server.site_dir)
@@ -122,7 +130,7 @@ def test_each_edit_leaves_the_served_site_equal_to_a_cold_build(
     server = start_server(small_site)
     edit_and_settle(server, edit)
     assert server.box.state.problems == ()
-    assert tree(server.out_dir) == cold_tree(small_site, tmp_path)
+    assert served_tree(server) == cold_tree(small_site, tmp_path)
     assert not (small_site / "public").exists()
 
 
@@ -132,7 +140,7 @@ def test_a_series_of_edits_stays_equal_to_cold_builds(
     server = start_server(small_site)
     for edit in (new_post, body_edit, made_draft, renamed_post, image_added):
         edit_and_settle(server, edit)
-    assert tree(server.out_dir) == cold_tree(small_site, tmp_path)
+    assert served_tree(server) == cold_tree(small_site, tmp_path)
 
 
 def test_a_draft_flipped_back_with_drafts_on(
@@ -141,7 +149,7 @@ def test_a_draft_flipped_back_with_drafts_on(
     server = start_server(small_site, drafts=True)
     edit_and_settle(server, made_draft)
     assert "Alpha" in fetch(server, "/").text
-    assert tree(server.out_dir) == cold_tree(small_site, tmp_path, drafts=True)
+    assert served_tree(server) == cold_tree(small_site, tmp_path, drafts=True)
 
 
 def test_a_post_dated_after_the_server_started_is_not_future(
@@ -152,6 +160,19 @@ def test_a_post_dated_after_the_server_started_is_not_future(
     time.sleep(2.5)  # `transmit new` dates a post "now": after the server's start
     edit_and_settle(server, lambda site: write(site / "content/posts/new.md", post("New", later)))
     assert fetch(server, "/posts/new/").status == 200
+
+
+def test_an_edit_is_served_before_the_search_index_is_made_again(
+    small_site: Path, start_server: StartServer, tmp_path: Path
+) -> None:
+    server = start_server(small_site)
+    index = {p: b for p, b in tree(server.out_dir).items() if p.startswith("search-index/")}
+    edit_and_settle(server, body_edit)
+    assert "New!" in fetch(server, "/posts/alpha/").text
+    assert server.box.state.search_pending
+    now = tree(server.out_dir)
+    assert {p: b for p, b in now.items() if p.startswith("search-index/")} == index
+    assert served_tree(server) == cold_tree(small_site, tmp_path)
 
 
 def test_the_edited_text_is_served(small_site: Path, start_server: StartServer) -> None:

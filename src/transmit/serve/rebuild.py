@@ -64,6 +64,7 @@ def styles_only(paths: Collection[Path] | None) -> bool:
 
 
 _STOP = object()
+SEARCH_WAIT = 300.0  # seconds a request for the search index waits for it to be made again
 
 
 class Rebuilder:
@@ -90,6 +91,21 @@ class Rebuilder:
     def start(self) -> None:
         self._thread.start()
 
+    def refresh_search(self, timeout: float = SEARCH_WAIT) -> None:
+        """Bring a search index that edits left behind up to date, and wait for it (a browser
+        asked for it). Edits are never kept waiting for the index otherwise: at 10,000 posts
+        it takes seconds."""
+        cursor = self._box.changes
+        if not self._box.state.search_pending:
+            return
+        self._queue.put(set())
+        deadline = time.monotonic() + timeout
+        while self._box.state.search_pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or self._box.wait_after(cursor, left) is None:
+                return
+            cursor = self._box.changes
+
     def stop(self) -> None:
         """Let the current build finish, drop queued changes, end the thread."""
         self._queue.put(_STOP)
@@ -115,9 +131,12 @@ class Rebuilder:
             if changed is None or state.root is None:
                 base_path = self._base_path(base_path)
             pages_changed = not only_styles and changed != ()  # (): the search index caught up
-            state = state.succeeded(summary.out_dir, base_path, pages_changed=pages_changed)
-            if summary.search_pending:
-                self._queue.put(set())  # after any edits already queued
+            state = state.succeeded(
+                summary.out_dir,
+                base_path,
+                pages_changed=pages_changed,
+                search_pending=summary.search_pending,
+            )
         else:
             state = state.failed(problems)
         self._box.set(state)

@@ -34,6 +34,7 @@ from transmit.serve.mime import content_type
 from transmit.serve.overlay import missing_page, problem_page
 from transmit.serve.paths import Outcome, Target, not_found_page, resolve, split_target
 from transmit.serve.state import SiteState, StateBox
+from transmit.site.search import SEARCH_DIR
 
 HTML = "text/html; charset=utf-8"
 # a full build swaps the new output folder in with two renames; a request between them waits
@@ -57,6 +58,8 @@ class DevHTTPServer(ThreadingHTTPServer):
         self.box = box
         self.hub = hub
         self.log = log
+        # called before a file of the search index is served while edits left it behind
+        self.refresh_search: Callable[[], None] = lambda: None
         super().__init__(address, SiteHandler)
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -99,6 +102,10 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, HTML, page, with_body)
             return
         target = self._resolve(state.root, state.base_path)
+        if state.search_pending and _in_search_index(target.file, state.root):
+            self.server.refresh_search()
+            state = self.server.box.state
+            target = self._resolve(state.root or Path(), state.base_path)
         if target.outcome is Outcome.BAD:
             self.send_error(HTTPStatus.BAD_REQUEST, "The address is not valid")
         elif target.outcome is Outcome.REDIRECT:
@@ -183,3 +190,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             return
         finally:
             self.server.hub.unsubscribe(subscription)
+
+
+def _in_search_index(file: Path | None, root: Path) -> bool:
+    return file is not None and file.parent.is_relative_to(root / SEARCH_DIR)

@@ -111,6 +111,7 @@ class DevServer:
             options = replace(self._build_options, out_dir=self.out_dir)
             builder = Builder(self.site_dir, options, defer_search=True)
             self._rebuilder = Rebuilder(self.site_dir, builder, self.box, self._reported)
+            self._http.refresh_search = self._rebuilder.refresh_search
             self._http_thread = threading.Thread(
                 target=self._http.serve_forever,
                 kwargs={"poll_interval": 0.1},

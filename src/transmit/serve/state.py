@@ -55,6 +55,8 @@ class SiteState:
     `root` is None until a first build succeeds. `base_path` is where the site lives ("/" or
     "/notes/"), taken from site.toml so the built links work unchanged. `session` names this run
     of the server: a page from an earlier run reloads when it reconnects to a new one.
+    `search_pending`: the served search index predates the last edits (it is made again when
+    a browser asks for it).
     """
 
     session: str = ""
@@ -63,8 +65,11 @@ class SiteState:
     root: Path | None = None
     base_path: str = "/"
     problems: tuple[Problem, ...] = ()
+    search_pending: bool = False
 
-    def succeeded(self, root: Path, base_path: str, *, pages_changed: bool) -> SiteState:
+    def succeeded(
+        self, root: Path, base_path: str, *, pages_changed: bool, search_pending: bool = False
+    ) -> SiteState:
         version = self.version + 1
         return replace(
             self,
@@ -73,6 +78,7 @@ class SiteState:
             root=root,
             base_path=base_path,
             problems=(),
+            search_pending=search_pending,
         )
 
     def failed(self, problems: Sequence[Problem]) -> SiteState:
