@@ -33,6 +33,9 @@ _BOMS = (
 )
 # Byte controls that text files do not contain (tab, LF, FF, CR and ESC are left out).
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13, 27}
+# Every other byte, deleted by bytes.translate: what is left are the controls (C speed, where a
+# Python loop over 8 KiB per file cost half a millisecond).
+_NOT_CONTROL = bytes(byte for byte in range(256) if byte not in _CONTROL_BYTES)
 # Legacy encodings a notes folder meets, most likely first, with how to name them to iconv.
 # GB18030 decodes most Big5 as well: Simplified Chinese notes are the common case, so it leads.
 _LEGACY = (
@@ -71,7 +74,7 @@ def is_binary(raw: bytes) -> bool:
     nuls = head.count(0)
     if nuls > 1 and nuls * 100 > len(head):
         return True
-    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    controls = len(head.translate(None, _NOT_CONTROL))
     return controls * 10 > len(head)
 
 

@@ -19,7 +19,7 @@ from transmit.render.excerpt import Excerpt, cut_excerpt, head_tokens, more_inde
 from transmit.render.images import Asset, resolve_image
 from transmit.render.markdown import ParsedDocument, parse
 from transmit.render.math import Formula, MathRenderer, RenderedFormula
-from transmit.render.text import count_words, reading_minutes, tokens_to_text
+from transmit.render.text import count_words, prose_and_search_text, reading_minutes
 from transmit.render.toc import TOC_LEVELS, TocEntry, toc_html
 
 _DEFINES_MACROS = re.compile(
@@ -214,8 +214,7 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
     body_html = document.render()
     excerpt, excerpt_warnings = _excerpt(post, document, options)
     warnings.extend(excerpt_warnings)
-    text = tokens_to_text(document.tokens)
-    search_text = tokens_to_text(document.tokens, everything=True)
+    text, search_text = prose_and_search_text(document.tokens)
     return RenderedPost(
         html=body_html,
         excerpt_html=excerpt.html,

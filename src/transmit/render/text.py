@@ -71,6 +71,7 @@ def html_to_text(markup: str, *, skip: set[str] | None = None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_SPACES = re.compile(r"\s+")
 _CJK_BREAK = re.compile(f"(?<={_CJK.pattern})\x00(?={_CJK.pattern})")
 
 
@@ -85,25 +86,34 @@ def _inline_text(children: Sequence[Token]) -> str:
     return _CJK_BREAK.sub("", "".join(out)).replace("\x00", " ")
 
 
-def tokens_to_text(tokens: Sequence[Token], *, everything: bool = False) -> str:
-    """Visible prose, one block a line; code, tables, formulas and images left out, unless
-    `everything` (what search indexes: code and table cells are words readers look for)."""
-    lines: list[str] = []
+def prose_and_search_text(tokens: Sequence[Token]) -> tuple[str, str]:
+    """Visible prose, one block a line (code, tables, formulas and images left out), and what
+    search indexes: the same with code and table cells, words readers look for. One pass."""
+    prose: list[str] = []
+    search: list[str] = []
     depth = 0  # inside a table
     for token in tokens:
+        line = None
         if token.type == "table_open":
             depth += 1
         elif token.type == "table_close":
             depth -= 1
-        elif depth and not everything:
-            continue
         elif token.type == "inline" and token.children:
-            lines.append(_inline_text(token.children))
+            line = _inline_text(token.children)
         elif token.type == "html_block":
-            lines.append(html_to_text(token.content))
-        elif everything and token.type in ("fence", "code_block"):
-            lines.append(token.content)
-    cleaned = (re.sub(r"\s+", " ", line).strip() for line in lines)
+            line = html_to_text(token.content)
+        elif token.type in ("fence", "code_block"):
+            search.append(token.content)
+            continue
+        if line is not None:
+            search.append(line)
+            if not depth:
+                prose.append(line)
+    return _joined(prose), _joined(search)
+
+
+def _joined(lines: list[str]) -> str:
+    cleaned = (_SPACES.sub(" ", line).strip() for line in lines)
     return "\n".join(line for line in cleaned if line)
 
 
