@@ -315,3 +315,19 @@ def test_without_deferral_an_edit_updates_the_search_index_at_once(
     builder.build()
     assert not builder.build(edit_body(site)).search_pending
     assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_the_site_named_another_way_uses_the_same_cache(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, renders: list[str]
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    monkeypatch.chdir(site)
+    renders.clear()
+    edit_body(site)
+    build_site(Path("."), OPTIONS)
+    assert renders == ["content/posts/beta.md"]
+    monkeypatch.chdir(site.parent)
+    build_site(Path(site.name), OPTIONS)
+    assert renders == ["content/posts/beta.md"]
+    assert "edited" in (site / "public/posts/beta/index.html").read_text(encoding="utf-8")

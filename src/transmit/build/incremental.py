@@ -91,7 +91,7 @@ class IncrementalBuilder:
     ) -> None:
         """`defer_search` (the dev server): after an edit, keep the old search index and say
         so in the summary (`search_pending`); a build with no changes named makes it."""
-        self.site_dir = site_dir
+        self.site_dir = site_dir.absolute()  # one spelling: the cache records paths under it
         self.options = options
         self.defer_search = defer_search
         self._deferring = False

@@ -131,6 +131,7 @@ def _unpublished(post: Post, now: datetime) -> str | None:
 
 def check_site(site_dir: Path, options: CheckOptions) -> CheckReport:
     """Every problem of the site at `site_dir`, found without writing a file."""
+    site_dir = site_dir.absolute()  # as the build names it, so its cached renders match
     try:
         config = load_config(site_dir)
     except ConfigError as error:
