@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 from transmit.site.entry import Entry
@@ -39,17 +39,20 @@ def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, tuple[E
     for index, own in enumerate(features):
         for feature in own:
             postings[feature].append(index)
+    count = len(entries)
     related: dict[str, tuple[Entry, ...]] = {}
     for index, own in enumerate(features):
-        scores: Counter[int] = Counter()
+        scores: dict[int, int] = {}
+        get = scores.get
         for feature, weight in own.items():
             members = postings[feature]
             if len(members) > 2 * NEIGHBOURS + 1:
                 at = bisect_left(members, index)
                 members = members[max(0, at - NEIGHBOURS) : at + NEIGHBOURS + 1]
             for other in members:
-                scores[other] += weight
+                scores[other] = get(other, 0) + weight
         scores.pop(index, None)
-        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-        related[entries[index].post.path] = tuple(entries[other] for other, _ in best)
+        # one int per candidate, ordered by score (highest first) then by place: compared in C
+        ranked = heapq.nsmallest(limit, [other - score * count for other, score in scores.items()])
+        related[entries[index].post.path] = tuple(entries[key % count] for key in ranked)
     return related
