@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.site.records import make_entry
-from transmit.site.related import NEIGHBOURS, related_posts
+from transmit.site.related import (
+    CATEGORY_LEVEL_WEIGHT,
+    NEIGHBOURS,
+    TAG_WEIGHT,
+    related_posts,
+)
 
 
 def slugs(entries) -> list[str]:  # type: ignore[no-untyped-def]
@@ -42,3 +50,38 @@ def test_a_huge_tag_only_looks_at_neighbours_in_time() -> None:
     related = related_posts(entries)
     middle = entries[2 * NEIGHBOURS].post.path
     assert slugs(related[middle]) == [f"p{i:04}" for i in range(NEIGHBOURS, NEIGHBOURS + 5)]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from("abcdef"), max_size=3, unique=True),
+            st.sampled_from([(), (("ML",),), (("ML", "CNN"),), (("Sys",),)]),
+        ),
+        max_size=30,
+    )
+)
+def test_the_ranking_is_shared_weight_then_site_order(
+    posts: list[tuple[list[str], tuple[tuple[str, ...], ...]]],
+) -> None:
+    """Against a plain count of what each pair shares (few posts: no neighbour window)."""
+    entries = [
+        make_entry(f"p{i}", tags=tuple(tags), categories=categories)
+        for i, (tags, categories) in enumerate(posts)
+    ]
+    found = related_posts(entries)
+
+    def shared(a: int, b: int) -> int:
+        tags = set(entries[a].post.tags) & set(entries[b].post.tags)
+        depth = 0
+        for x in entries[a].post.categories:
+            for y in entries[b].post.categories:
+                depth += next((n for n in range(len(x), 0, -1) if x[:n] == y[:n]), 0)
+        return TAG_WEIGHT * len(tags) + CATEGORY_LEVEL_WEIGHT * depth
+
+    for i, entry in enumerate(entries):
+        ranked = sorted(
+            (j for j in range(len(entries)) if j != i and shared(i, j) > 0),
+            key=lambda j: (-shared(i, j), j),
+        )
+        assert slugs(found[entry.post.path]) == [f"p{j}" for j in ranked[:5]]
