@@ -142,6 +142,14 @@ def publish_draft(site: Path) -> list[Path]:
     return [write(site, "content/posts/draft.md", post("Draft", "2026-01-05", "Now out."))]
 
 
+def retag(site: Path) -> list[Path]:
+    """Two posts come to share a tag: each is now the other's related post."""
+    return [
+        write(site, "content/posts/alpha.md", post("Alpha", "2026-01-01", "Alpha.", "tags: [t]\n")),
+        write(site, "content/posts/delta.md", post("Delta", "2026-01-04", "D.", "tags: [T]\n")),
+    ]
+
+
 CHANGES: dict[str, Callable[[Path], list[Path]]] = {
     "edit body": edit_body,
     "edit title": edit_title,
@@ -156,6 +164,7 @@ CHANGES: dict[str, Callable[[Path], list[Path]]] = {
     "add image": add_image,
     "change image": change_image,
     "publish draft": publish_draft,
+    "retag": retag,
 }
 
 

@@ -60,6 +60,7 @@ from transmit.errors import BuildWarning, TransmitError
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
+    from transmit.site.memo import AssemblyMemo
 
 # The bundled theme, as transmit.site.theme has it (importing that module loads Jinja2, which a
 # no-op rebuild does not need; a test keeps the two equal).
@@ -103,6 +104,7 @@ class IncrementalBuilder:
         self._sources_key: bytes | None = None
         self._entries: dict[int, tuple[SourceRecord, object]] = {}  # id(record) -> its Entry
         self._marks = MarkMemo()
+        self._assembly_memo: AssemblyMemo | None = None  # made when first assembling
         self._log = ReadLog()
         self._fields: dict[tuple[str, str], tuple[SourceRecord, bytes]] = {}
         self._started = time.monotonic()
@@ -250,7 +252,11 @@ class IncrementalBuilder:
         cache = RenderCache(self.cache_dir / "render", self._fingerprint)
         sources = {id(record): path for path, record in loaded.state.records.items()}
         entries, identities = self._entries_of(published, sources, cache)
-        assembly = assemble_pages(plan.config, entries)
+        if self._assembly_memo is None:
+            from transmit.site.memo import AssemblyMemo
+
+            self._assembly_memo = AssemblyMemo()
+        assembly = assemble_pages(plan.config, entries, self._assembly_memo)
         marks: dict[str, bytes] = {"search": self._versions(published, sources)}
         jobs = self.options.jobs
         search = search_files(plan, entries, assembly, marks, jobs, self._deferring)

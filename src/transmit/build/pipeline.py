@@ -145,7 +145,7 @@ def output_clashes(
 
 
 def _folders_of(path: str) -> list[str]:
-    """"a/b/c.html" -> ["a/b", "a"]: the folders an output path needs (string cuts: this runs
+    """ "a/b/c.html" -> ["a/b", "a"]: the folders an output path needs (string cuts: this runs
     for every output of every build, where PurePosixPath costs ten times as much)."""
     folders = []
     end = path.rfind("/")

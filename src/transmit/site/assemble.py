@@ -23,9 +23,9 @@ from transmit.site.archives import group_by_month
 from transmit.site.entry import Entry
 from transmit.site.feeds import Feed, FeedBodies, atom_feed, rss_feed
 from transmit.site.i18n import strings_for
-from transmit.site.metadata import PageMeta, post_meta, site_meta
+from transmit.site.memo import AssemblyMemo, NoMemo
+from transmit.site.metadata import PageMeta, site_meta
 from transmit.site.pagination import Pager, paginate
-from transmit.site.related import related_posts
 from transmit.site.sitemap import SITEMAP_PATH, SitemapEntry, robots_txt, sitemap
 from transmit.site.taxonomy import Category, Tag, Taxonomy, build_taxonomy
 from transmit.site.theme import make_environment
@@ -148,8 +148,8 @@ class SiteWriter:
         return pagers
 
 
-def _neighbours(posts: Sequence[Entry]) -> dict[str, Neighbours]:
-    related = related_posts(posts)
+def _neighbours(posts: Sequence[Entry], memo: AssemblyMemo) -> dict[str, Neighbours]:
+    related = memo.related(posts)
     return {
         entry.post.path: Neighbours(
             previous=posts[index + 1] if index + 1 < len(posts) else None,
@@ -160,9 +160,11 @@ def _neighbours(posts: Sequence[Entry]) -> dict[str, Neighbours]:
     }
 
 
-def _post_pages(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) -> None:
+def _post_pages(
+    writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry], memo: AssemblyMemo
+) -> None:
     config = writer.config
-    neighbours = _neighbours(posts)
+    neighbours = _neighbours(posts, memo)
     for entry in posts:
         links = neighbours[entry.post.path]
         trail = taxonomy.trail(entry.post.category) if entry.post.category else ()
@@ -171,7 +173,7 @@ def _post_pages(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) 
         writer.page(
             entry.post.path,
             "post.html",
-            post_meta(config, entry, section),
+            memo.post_meta(config, entry, section),
             entry=entry,
             trail=trail,
             crumbs=crumbs,
@@ -231,8 +233,13 @@ def _feeds(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) -> No
         writer.computed(feed.path, atom_feed, config, feed, FeedBodies(config))
 
 
-def assemble_pages(config: Config, entries: Sequence[Entry]) -> Assembly:
-    """Every page, feed and index file of the site, from entries in the site's order."""
+def assemble_pages(
+    config: Config, entries: Sequence[Entry], memo: AssemblyMemo | None = None
+) -> Assembly:
+    """Every page, feed and index file of the site, from entries in the site's order. `memo`:
+    what the last assembly in this process can lend this one (the dev server keeps one)."""
+    memo = memo or NoMemo()
+    memo.begin(config)
     environment = make_environment(config)
     posts = [entry for entry in entries if entry.post.kind == "post"]
     pages = [entry for entry in entries if entry.post.kind == "page"]
@@ -244,9 +251,10 @@ def assemble_pages(config: Config, entries: Sequence[Entry]) -> Assembly:
     ui = writer.ui
 
     writer.listing(home_order(posts), "", "index.html", None)
-    _post_pages(writer, taxonomy, posts)
+    _post_pages(writer, taxonomy, posts, memo)
     for entry in pages:
-        writer.page(entry.post.path, "page.html", post_meta(config, entry, None), entry=entry)
+        meta = memo.post_meta(config, entry, None)
+        writer.page(entry.post.path, "page.html", meta, entry=entry)
         # a page's date is often its file's time, which a checkout resets: only `updated` counts
         writer.sitemap.append(SitemapEntry(entry.post.path, entry.post.updated))
     _taxonomy_pages(writer, taxonomy)

@@ -1,0 +1,67 @@
+"""What one assembly of the site can hand the next in the same process (the dev server, which
+assembles the whole site again after every edit): results that depend only on records that are
+the very same objects as last time (records are frozen, so the same object is the same value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from transmit.config import Config
+from transmit.site.entry import Entry
+from transmit.site.metadata import PageMeta, post_meta
+from transmit.site.related import related_posts
+
+# What related posts depend on: each post's place, path, tags and categories.
+RelatedKey = tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]], ...]
+
+
+class AssemblyMemo:
+    """Post metadata by entry, and related posts while no post's place, tags or categories
+    changed. Without one (a one-off build), everything is computed."""
+
+    def __init__(self) -> None:
+        self._config: Config | None = None
+        self._metas: dict[int, tuple[Entry, str | None, PageMeta]] = {}
+        self._seen: dict[int, tuple[Entry, str | None, PageMeta]] = {}
+        self._related_key: RelatedKey | None = None
+        self._related: dict[str, tuple[str, ...]] = {}
+
+    def begin(self, config: Config) -> None:
+        """Start an assembly: a changed configuration forgets everything; entries not seen in
+        the last assembly are forgotten."""
+        if config != self._config:
+            self._config = config
+            self._seen = {}
+            self._related_key = None
+        self._metas, self._seen = self._seen, {}
+
+    def post_meta(self, config: Config, entry: Entry, section: str | None) -> PageMeta:
+        found = self._metas.get(id(entry))
+        if found is None or found[0] is not entry or found[1] != section:
+            found = (entry, section, post_meta(config, entry, section))
+        self._seen[id(entry)] = found
+        return found[2]
+
+    def related(self, posts: Sequence[Entry]) -> dict[str, tuple[Entry, ...]]:
+        key: RelatedKey = tuple((e.post.path, e.post.tags, e.post.categories) for e in posts)
+        if key != self._related_key:
+            found = related_posts(posts)
+            self._related_key = key
+            self._related = {path: tuple(e.post.path for e in of) for path, of in found.items()}
+            return found
+        by_path = {entry.post.path: entry for entry in posts}
+        return {path: tuple(by_path[p] for p in paths) for path, paths in self._related.items()}
+
+
+class NoMemo(AssemblyMemo):
+    """Computes everything, keeps nothing."""
+
+    def begin(self, config: Config) -> None:
+        pass
+
+    def post_meta(self, config: Config, entry: Entry, section: str | None) -> PageMeta:
+        return post_meta(config, entry, section)
+
+    def related(self, posts: Sequence[Entry]) -> dict[str, tuple[Entry, ...]]:
+        return related_posts(posts)

@@ -1,0 +1,51 @@
+"""The assembly memo lends the next assembly only what the very same records gave."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from tests.site.records import make_entry
+from transmit.config import Config
+from transmit.site.memo import AssemblyMemo
+from transmit.site.metadata import post_meta
+from transmit.site.related import related_posts
+
+
+def paths(found: dict[str, tuple[object, ...]]) -> dict[str, list[str]]:
+    return {key: [e.post.path for e in value] for key, value in found.items()}  # type: ignore[attr-defined]
+
+
+def test_related_posts_are_reused_while_places_tags_and_categories_stay() -> None:
+    memo = AssemblyMemo()
+    memo.begin(Config(Path("/site"), "Notes"))
+    entries = [make_entry(f"p{i}", tags=("t",) if i % 2 else ("u",)) for i in range(6)]
+    first = memo.related(entries)
+    assert paths(first) == paths(related_posts(entries))
+    edited = [*entries[:3], make_entry("p3", tags=("t",), html="<p>New body.</p>"), *entries[4:]]
+    again = memo.related(edited)
+    assert paths(again) == paths(first)
+    assert again["posts/p1/"][0] is edited[3]  # today's entries, not yesterday's
+    retagged = [*entries[:3], make_entry("p3", tags=("u",)), *entries[4:]]
+    assert paths(memo.related(retagged)) == paths(related_posts(retagged))
+    reordered = list(reversed(entries))
+    assert paths(memo.related(reordered)) == paths(related_posts(reordered))
+
+
+def test_post_metadata_is_made_again_for_a_new_record_or_a_new_config() -> None:
+    memo = AssemblyMemo()
+    config = Config(Path("/site"), "Notes")
+    entry = make_entry("a", excerpt_html="<p>First.</p>")
+    memo.begin(config)
+    meta = memo.post_meta(config, entry, None)
+    assert meta == post_meta(config, entry, None)
+    memo.begin(config)
+    assert memo.post_meta(config, entry, None) is meta
+    assert memo.post_meta(config, entry, "ML") == post_meta(config, entry, "ML")
+    edited = make_entry("a", excerpt_html="<p>Second.</p>")
+    memo.begin(config)
+    assert memo.post_meta(config, edited, None).description == "Second."
+    renamed = replace(config, title="Renamed")
+    memo.begin(renamed)
+    assert memo.post_meta(renamed, edited, None) == post_meta(renamed, edited, None)
+    assert memo.post_meta(renamed, edited, None).title != meta.title
