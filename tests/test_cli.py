@@ -69,6 +69,10 @@ def test_init_then_build(tmp_path: Path) -> None:
     text = first.read_text(encoding="utf-8")
     assert re.search(r"title: .*[\u4e00-\u9fff]", text) and "$" in text and "```python" in text
     assert (site / "content/pages/about.md").is_file() and (site / "static").is_dir()
+    assert (site / ".gitignore").read_text(encoding="utf-8").split() == [
+        "/public/",
+        "/.transmit-cache/",
+    ]
     result = run("build", site)
     assert result.returncode == 0, result.stderr
     assert "built 1 post and 1 page" in result.stdout

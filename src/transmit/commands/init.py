@@ -88,6 +88,8 @@ def run_init(target: Path, today: str) -> list[Path]:
         target / "content" / "posts" / "hello-transmit.md": FIRST_POST.format(date=today),
         target / "content" / "pages" / "about.md": ABOUT_PAGE,
         target / "static" / ".gitkeep": "",
+        # what `build` writes (and its cache) is made from the rest: not for version control
+        target / ".gitignore": "/public/\n/.transmit-cache/\n",
     }
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
