@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from transmit.build import writer
-from transmit.build.writer import recover, replace_tree, update_tree
+from transmit.build.writer import recover, write_tree
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -32,24 +32,24 @@ NEW = {"index.html": b"new home", "a/index.html": b"a2", "c/d/index.html": b"c"}
 @pytest.fixture
 def out(tmp_path: Path) -> Path:
     out = tmp_path / "public"
-    replace_tree(out, dict(OLD))
+    write_tree(out, dict(OLD))
     return out
 
 
-def test_replace_tree_writes_everything_and_reports_sigs(tmp_path: Path) -> None:
+def test_a_whole_tree_is_written_and_its_sigs_reported(tmp_path: Path) -> None:
     source = tmp_path / "s.txt"
     source.write_bytes(b"copied")
     out = tmp_path / "public"
-    sigs = replace_tree(out, {"x/y.html": b"y", "s.txt": source})
+    sigs = write_tree(out, {"x/y.html": b"y", "s.txt": source})
     assert tree(out) == {"x/y.html": b"y", "s.txt": b"copied"}
     assert sigs["s.txt"] == ((out / "s.txt").stat().st_mtime_ns, 6)
     assert siblings(out) == ["s.txt"]
 
 
-def test_update_tree_applies_writes_and_removes(out: Path) -> None:
+def test_changes_are_applied_with_their_removes(out: Path) -> None:
     os.utime(out / "index.html", ns=(1, 1))
     untouched = (out / "index.html").stat().st_mtime_ns
-    sigs = update_tree(out, {"a/index.html": b"a2", "c/d/index.html": b"c"}, REMOVES)
+    sigs = write_tree(out, {"a/index.html": b"a2", "c/d/index.html": b"c"}, REMOVES)
     assert tree(out) == {"index.html": b"home", "a/index.html": b"a2", "c/d/index.html": b"c"}
     assert (out / "index.html").stat().st_mtime_ns == untouched
     assert not (out / "b").exists()  # emptied folders go too
@@ -72,7 +72,7 @@ def test_a_commit_that_fails_midway_is_undone(
 
     monkeypatch.setattr(writer.os, "replace", failing)
     with pytest.raises(OSError):
-        update_tree(out, WRITES, REMOVES)
+        write_tree(out, WRITES, REMOVES)
     monkeypatch.setattr(writer.os, "replace", real)
     assert tree(out) == OLD
     recover(out)
@@ -96,25 +96,25 @@ def test_a_commit_killed_midway_is_undone_by_the_next_build(
     monkeypatch.setattr(writer.os, "replace", dying)
     monkeypatch.setattr(writer, "_roll_back", lambda out_dir, journal: None)
     with pytest.raises(SystemExit):
-        update_tree(out, WRITES, REMOVES)
+        write_tree(out, WRITES, REMOVES)
     monkeypatch.undo()
     recover(out)
     assert tree(out) == OLD
     assert siblings(out) == []
-    update_tree(out, WRITES, REMOVES)
+    write_tree(out, WRITES, REMOVES)
     assert tree(out) == NEW
 
 
 def test_a_failure_while_staging_touches_nothing(out: Path, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        update_tree(out, {"a/index.html": b"a2", "z.txt": tmp_path / "missing"}, REMOVES)
+        write_tree(out, {"a/index.html": b"a2", "z.txt": tmp_path / "missing"}, REMOVES)
     assert tree(out) == OLD
     assert siblings(out) == []
 
 
 def test_a_failed_replace_keeps_the_old_tree(out: Path, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        replace_tree(out, {"index.html": b"new", "z.txt": tmp_path / "missing"})
+        write_tree(out, {"index.html": b"new", "z.txt": tmp_path / "missing"})
     assert tree(out) == OLD
     assert siblings(out) == []
 
@@ -128,5 +128,5 @@ def test_a_swap_cut_between_its_two_renames_is_undone(out: Path) -> None:
 @pytest.mark.parametrize("bad", ["../x", "/etc/x", "a/../../b", "a\x00b", ""])
 def test_paths_cannot_leave_the_output_folder(out: Path, bad: str) -> None:
     with pytest.raises(ValueError):
-        update_tree(out, {bad: b"x"}, [])
+        write_tree(out, {bad: b"x"}, [])
     assert tree(out) == OLD

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.render.helpers import make_post
+from tests.render.helpers import balanced, make_post
 from transmit.config import Config
 from transmit.content.loader import parse_post
 from transmit.content.post import Post
@@ -142,21 +142,11 @@ PLACES = {
     "inline above more": "words {} words\n\n<!-- more -->\n\nrest",
 }
 _READER_COMMENT = re.compile(r"<!--.*?(?:-->|$)|<!\[[^>]*(?:>|$)", re.DOTALL)
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
 
 
 def _browser_balanced(markup: str) -> bool:
     """Tags balance once comments are taken out as a browser takes them (`<![` to `>`)."""
-    stack: list[str] = []
-    for match in _TAG.finditer(_READER_COMMENT.sub("", markup)):
-        closing, tag = match.group(1), match.group(2).lower()
-        if tag in ("br", "hr", "img", "input"):
-            continue
-        if not closing:
-            stack.append(tag)
-        elif not stack or stack.pop() != tag:
-            return False
-    return not stack
+    return balanced(_READER_COMMENT.sub("", markup))
 
 
 @pytest.mark.parametrize("place", sorted(PLACES))

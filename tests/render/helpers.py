@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,3 +61,21 @@ def rendered(
 ) -> RenderedPost:
     post = make_post(body, **post_fields)  # type: ignore[arg-type]
     return render_post(post, options or RenderOptions())
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+_VOID = frozenset({"br", "hr", "img", "input"})
+
+
+def balanced(markup: str) -> bool:
+    """Every element `markup` opens is closed, in order (void elements aside)."""
+    stack: list[str] = []
+    for match in _TAG.finditer(markup):
+        closing, tag = match.group(1), match.group(2).lower()
+        if tag in _VOID:
+            continue
+        if not closing:
+            stack.append(tag)
+        elif not stack or stack.pop() != tag:
+            return False
+    return not stack

@@ -12,32 +12,16 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.render.helpers import rendered
+from tests.render.helpers import balanced, rendered
 from transmit.render.document import RenderOptions
 from transmit.render.markdown import parse
 from transmit.render.nesting import BLOCK_DEPTH
 
 UNSAFE = RenderOptions(unsafe_html=True)
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
-_VOID = frozenset({"br", "hr", "img", "input"})
 
 
 def visible(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", markup))
-
-
-def balanced(markup: str) -> bool:
-    """Every element the output opens is closed, in order (the output has no raw HTML here)."""
-    stack: list[str] = []
-    for match in _TAG.finditer(markup):
-        closing, tag = match.group(1), match.group(2).lower()
-        if tag in _VOID:
-            continue
-        if not closing:
-            stack.append(tag)
-        elif not stack or stack.pop() != tag:
-            return False
-    return not stack
 
 
 def indented_list(depth: int) -> str:

@@ -1,9 +1,9 @@
 """Writing the site so that a failed or interrupted build leaves the previous output as it was.
 
-Two ways, one guarantee:
-- `replace_tree` (first build, or an output folder we know nothing about): the whole tree is
+Two ways, one guarantee (`Staging`; `write_tree` shows both):
+- whole (first build, or an output folder we know nothing about): the whole tree is
   written to a folder beside the output and swapped in.
-- `update_tree` (a rebuild): only changed files are written, first to a staging folder beside the
+- update (a rebuild): only changed files are written, first to a staging folder beside the
   output; then a journal is written and each change is applied with a rename, the file it
   replaces moved aside. Unchanged files are not touched (their mtimes stay). If the commit is
   cut short (an error, Ctrl-C, a killed process) the journal lets `recover` put every moved
@@ -192,29 +192,18 @@ class Staging:
         shutil.rmtree(_sibling(out_dir, "backup"), ignore_errors=True)
 
 
-def replace_tree(out_dir: Path, outputs: Mapping[str, Content]) -> dict[str, Sig]:
-    """Write every output into a new folder, then swap it for the old one."""
-    staging = Staging(out_dir, whole=True)
-    try:
-        sigs = {path: staging.put(path, content) for path, content in outputs.items()}
-    except BaseException:
-        staging.discard()
-        raise
-    staging.commit()
-    return sigs
-
-
-def update_tree(
-    out_dir: Path, writes: Mapping[str, Content], removes: Collection[str]
+def write_tree(
+    out_dir: Path, writes: Mapping[str, Content], removes: Collection[str] | None = None
 ) -> dict[str, Sig]:
-    """Apply `writes` and `removes` to an existing output folder, all or nothing."""
-    staging = Staging(out_dir, whole=False)
+    """Write `writes` into the output folder, all or nothing: as the whole new tree when
+    `removes` is None, else as changes to the tree in place, with `removes` deleted."""
+    staging = Staging(out_dir, whole=removes is None)
     try:
         sigs = {path: staging.put(path, content) for path, content in writes.items()}
     except BaseException:
         staging.discard()
         raise
-    staging.commit(removes)
+    staging.commit(removes or ())
     return sigs
 
 
