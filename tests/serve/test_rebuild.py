@@ -163,3 +163,20 @@ def test_a_search_index_left_behind_by_an_edit_is_made_when_asked_for(tmp_path: 
     assert [report.changed for report in reports] == [None, (edited,), ()]
     # the edit reloads pages; the index catching up reloads nothing
     assert (box.state.version, box.state.page_version) == (3, 2)
+
+
+def test_a_failed_catch_up_build_does_not_keep_the_request_waiting(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pending = replace(summary(out), search_pending=True)
+    broken = BuildFailed([SourceError("content/posts/a.md", 2, "date: not a date")])
+    runner, box, _, builder = rebuilder(tmp_path, [pending, broken])
+    runner.build(None)
+    runner.start()
+    try:
+        started = time.monotonic()
+        runner.refresh_search(timeout=30)
+        assert time.monotonic() - started < 10
+        assert box.state.search_pending and box.state.problems
+    finally:
+        runner.stop()
+    assert builder.calls == [None, ()]

@@ -96,8 +96,8 @@ class IncrementalBuilder:
         self.options = options
         self.defer_search = defer_search
         self._deferring = False
-        self.out_dir = (options.out_dir or site_dir / DEFAULT_OUTPUT).absolute()
-        self.cache_dir = site_dir / CACHE_DIR
+        self.out_dir = (options.out_dir or self.site_dir / DEFAULT_OUTPUT).absolute()
+        self.cache_dir = self.site_dir / CACHE_DIR
         self._fingerprint = code_fingerprint()
         self._manifest: Manifest | None = None
         self._sources: SourceState | None = None

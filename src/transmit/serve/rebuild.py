@@ -94,17 +94,15 @@ class Rebuilder:
     def refresh_search(self, timeout: float = SEARCH_WAIT) -> None:
         """Bring a search index that edits left behind up to date, and wait for it (a browser
         asked for it). Edits are never kept waiting for the index otherwise: at 10,000 posts
-        it takes seconds."""
-        cursor = self._box.changes
-        if not self._box.state.search_pending:
-            return
-        self._queue.put(set())
+        it takes seconds. Returns early when a build fails: the index waits for the fix."""
         deadline = time.monotonic() + timeout
         while self._box.state.search_pending:
-            left = deadline - time.monotonic()
-            if left <= 0 or self._box.wait_after(cursor, left) is None:
-                return
             cursor = self._box.changes
+            self._queue.put(set())  # again if an edit came first and deferred it again
+            left = deadline - time.monotonic()
+            state = self._box.wait_after(cursor, left) if left > 0 else None
+            if state is None or state.problems:
+                return
 
     def stop(self) -> None:
         """Let the current build finish, drop queued changes, end the thread."""
