@@ -122,3 +122,25 @@ def test_each_change_renders_only_the_posts_it_touches(
     change(site)
     build_site(site, OPTIONS)
     assert renders == rendered
+
+
+def test_a_rebuild_reads_only_the_edited_source(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The saved source records (dates in the site's zone, a ZoneInfo) are read back: the
+    other posts' files are not opened again."""
+    import transmit.content.loader as loader
+
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    loaded: list[str] = []
+    real = loader.load_post
+
+    def counting(source: Path, kind: str, config: object) -> object:
+        loaded.append(source.relative_to(site).as_posix())
+        return real(source, kind, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "load_post", counting)
+    edit_body(site)
+    build_site(site, OPTIONS)
+    assert loaded == ["content/posts/beta.md"]

@@ -6,6 +6,7 @@ import os
 import pickle
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,9 +17,37 @@ FINGERPRINT = store.digest("test")
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    value = {"a": (1, 2.5, None, b"x"), "w": BuildWarning("p.md", 3, "m"), "t": datetime.now(UTC)}
+    value = {
+        "a": (1, 2.5, None, b"x"),
+        "w": BuildWarning("p.md", 3, "m"),
+        "t": datetime.now(UTC),
+        # a post's date in the site's zone: ZoneInfo pickles through getattr(ZoneInfo, ...)
+        "z": datetime(2026, 3, 8, 2, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+    }
     store.save(tmp_path / "f", "kind", FINGERPRINT, value)
-    assert store.load(tmp_path / "f", "kind", FINGERPRINT, dict) == value
+    loaded = store.load(tmp_path / "f", "kind", FINGERPRINT, dict)
+    assert loaded == value
+    assert loaded["z"].tzinfo is ZoneInfo("Asia/Shanghai")
+
+
+class PathUnlink:
+    """Pickles as `getattr(Path, "unlink")`, the way a bound method pickles."""
+
+    def __call__(self, path: Path) -> None:
+        path.unlink()
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (getattr, (Path, "unlink"))
+
+
+class Unlinks:
+    """Pickles as getattr(Path, "unlink")(path): getattr is allowed for ZoneInfo only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (PathUnlink(), (self.path,))
 
 
 @pytest.mark.parametrize(
@@ -62,3 +91,14 @@ def test_writes_are_atomic_and_leave_no_temporary(tmp_path: Path) -> None:
 def test_digest_separates_its_parts() -> None:
     assert store.digest("ab", "c") != store.digest("a", "bc")
     assert store.digest(b"x") == store.digest("x")
+
+
+def test_getattr_for_anything_but_a_zone_reads_as_missing(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep me", encoding="utf-8")
+    store.write_atomic(
+        tmp_path / "f",
+        store.pack("kind", FINGERPRINT, pickle.dumps(Unlinks(victim), protocol=5)),
+    )
+    assert store.load(tmp_path / "f", "kind", FINGERPRINT, object) is None
+    assert victim.read_text(encoding="utf-8") == "keep me"

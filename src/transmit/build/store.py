@@ -104,10 +104,22 @@ def code_fingerprint() -> bytes:
     return digest(*parts)
 
 
+def _zone_getattr(owner: object, name: str) -> Any:
+    """`getattr` as a cache file may use it: only for ZoneInfo's own unpickler (a time zone
+    pickles as `getattr(ZoneInfo, "_unpickle")(key, from_cache)`), nothing else."""
+    from zoneinfo import ZoneInfo
+
+    if owner is ZoneInfo and name == "_unpickle":
+        return ZoneInfo._unpickle  # type: ignore[attr-defined]
+    raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in a cache file")
+
+
 class _SafeUnpickler(pickle.Unpickler):
     """Plain data, dates, paths and transmit's records: nothing that could run code."""
 
     def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins" and name == "getattr":
+            return _zone_getattr  # how a datetime's ZoneInfo pickles its constructor
         if name in _ALLOWED.get(module, ()):
             return super().find_class(module, name)
         if module.startswith("transmit.") and "." not in name:
