@@ -331,3 +331,37 @@ def test_the_site_named_another_way_uses_the_same_cache(
     build_site(Path(site.name), OPTIONS)
     assert renders == ["content/posts/beta.md"]
     assert "edited" in (site / "public/posts/beta/index.html").read_text(encoding="utf-8")
+
+
+def test_an_edit_that_keeps_every_post_s_metadata_digests_only_its_own_page(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transmit.build import pages
+
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    digested: list[str] = []
+    real = pages.page_digest
+    monkeypatch.setattr(pages, "page_digest", lambda *a: digested.append(str(a[1])) or real(*a))
+    edit_body(site)
+    build_site(site, OPTIONS)
+    assert len(digested) == 1  # the edited post's own page; listings are checked by their reads
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    digested.clear()
+    edit_title(site)  # metadata changed: every context digested again
+    build_site(site, OPTIONS)
+    assert len(digested) > 10
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_static_file_that_hid_a_page_and_went_away_gives_the_page_back(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    shadow = write(site, "static/posts/alpha/index.html", "<p>a static page</p>\n")
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    shadow.unlink()
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)

@@ -42,7 +42,7 @@ from transmit.build.inputs import (
 from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import STALE_SEARCH, copies_of, copy_files, search_files
-from transmit.build.pages import MissingRender, plan_pages
+from transmit.build.pages import Layout, MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,
@@ -59,6 +59,7 @@ from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
 
 if TYPE_CHECKING:
+    from transmit.build.writer import CopiedFile
     from transmit.content.post import Post
     from transmit.site.memo import AssemblyMemo
 
@@ -105,6 +106,7 @@ class IncrementalBuilder:
         self._entries: dict[int, tuple[SourceRecord, object]] = {}  # id(record) -> its Entry
         self._marks = MarkMemo()
         self._assembly_memo: AssemblyMemo | None = None  # made when first assembling
+        self._last_keys: dict[str, str | None] = {}  # render keys before this build's load
         self._log = ReadLog()
         self._fields: dict[tuple[str, str], tuple[SourceRecord, bytes]] = {}
         self._started = time.monotonic()
@@ -215,6 +217,7 @@ class IncrementalBuilder:
             state, lost = self._sources, set()
         else:
             state, lost = saved.load_sources(self.cache_dir, key)
+        self._last_keys = {path: record.key for path, record in state.records.items()}
         reads = (name for record in state.records.values() for name, _ in record.reads)
         inputs = watch(plan.inputs, reads)  # records from disk may name files not stat-ed yet
         loaded = update_sources(self._job(plan), inputs, state, lost, self.cache_dir, key, workers)
@@ -269,15 +272,13 @@ class IncrementalBuilder:
         field_mark = self._field_marks(loaded.state.records)
         try:
             arguments = (plan, assembly, identities, field_mark, self._log, self._fingerprint)
+            layout = self._layout(published, sources, copies)
+            rest = (self._marks, staging, self.options.jobs, layout)
             try:
-                outputs, page_reads = plan_pages(
-                    *arguments, self._marks, staging, self.options.jobs
-                )
+                outputs, page_reads = plan_pages(*arguments, *rest, marks)
             except MissingRender:  # the cache lost files since they were read: render again
                 self._render_again(plan, loaded, cache, workers)
-                outputs, page_reads = plan_pages(
-                    *arguments, self._marks, staging, self.options.jobs
-                )
+                outputs, page_reads = plan_pages(*arguments, *rest, marks)
             outputs.update(search.kept)
             copy_files(plan, copies, outputs, staging)
         except BaseException:
@@ -343,6 +344,23 @@ class IncrementalBuilder:
             identities[id(record.post)] = "p" + mark
             identities[id(entry.rendered)] = "r" + mark  # type: ignore[attr-defined]
         return entries, identities
+
+    def _layout(
+        self, published: list[SourceRecord], sources: dict[int, str], copies: list[CopiedFile]
+    ) -> Layout:
+        """The published posts by metadata (and the paths copied files take, which win over
+        pages), and the own pages of the posts rendered anew."""
+        posts = digest(
+            *(sources[id(r)] + ":" + r.mark.hex() for r in published),
+            "copies",
+            *sorted(copy.path for copy in copies),
+        )
+        renewed = frozenset(
+            record.post.path + "index.html"
+            for record in published
+            if self._last_keys.get(sources[id(record)], "") != record.key
+        )
+        return Layout(posts, renewed)
 
     @staticmethod
     def _version(record: SourceRecord) -> str:

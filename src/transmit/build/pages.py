@@ -219,6 +219,19 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What page contexts are made of besides rendered posts: the published posts in order,
+    each by its metadata's digest. While it and the site are as last build, every context is
+    as last build's except the own pages of posts rendered anew (`renewed`: a post's own page
+    holds values taken from its rendered record, such as its description); the others take
+    rendered posts only through the fields their templates read, which are tracked."""
+
+    posts: bytes  # digest of (source, metadata digest) of every published post, in site order,
+    # and of the paths of copied files
+    renewed: frozenset[str]  # output paths of the own pages of posts rendered since last build
+
+
 def plan_pages(
     plan: Plan,
     assembly: Assembly,
@@ -229,11 +242,14 @@ def plan_pages(
     memo: MarkMemo,
     staging: Staging,
     jobs: int,
+    layout: Layout | None = None,
+    marks: dict[str, bytes] | None = None,
 ) -> tuple[dict[str, OutputRecord], dict[str, tuple[Reads, bytes]]]:
     """Every page's record for the new manifest, and what each template page read; pages to
     write are written into `staging`. A page is not rendered when its digest and its file are
     as recorded and the fields of posts it read last time are unchanged; a rendered page whose
-    bytes are the recorded ones is not written."""
+    bytes are the recorded ones is not written. With a `layout` as last build's (recorded in
+    `marks`), page digests are taken from the last build instead of digesting every context."""
     from transmit.build.cache import canonical
 
     digester = Digester(identities)
@@ -243,6 +259,14 @@ def plan_pages(
     site = digest(fingerprint, canonical(plan.config), plan.inputs.template_digest, globals_mark)
     memo.restart(site)
     previous_manifest = plan.previous
+    layout_mark = None if layout is None else digest(site, layout.posts)
+    same_layout = (
+        layout_mark is not None
+        and previous_manifest is not None
+        and previous_manifest.marks.get("layout") == layout_mark
+    )
+    if marks is not None and layout_mark is not None:
+        marks["layout"] = layout_mark
     recorded = previous_manifest.outputs if previous_manifest is not None else {}
     recorded_reads = previous_manifest.page_reads if previous_manifest is not None else {}
 
@@ -266,14 +290,15 @@ def plan_pages(
             else:
                 outputs[page.path] = (content, content, *staging.put(page.path, page.data))
             continue
-        mark = memo.get(page)
-        if mark is None:
+        old = previous(page.path)
+        if same_layout and old is not None and page.path not in layout.renewed:  # type: ignore[union-attr]
+            mark = old[0]
+        elif (mark := memo.get(page)) is None:
             data = digester.encode(page.inputs)
             if data is None:
                 raise TypeError(f"the inputs of {page.path} must be plain data (records)")
             mark = page_digest(site, page.maker, data)
             memo.put(page, mark)
-        old = previous(page.path)
         read = recorded_reads.get(page.path)
         if (
             old is not None
