@@ -41,8 +41,14 @@ from transmit.build.inputs import (
 )
 from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
 from transmit.build.output_guard import check_output_folder
-from transmit.build.outputs import STALE_SEARCH, copies_of, copy_files, search_files
-from transmit.build.pages import Layout, MissingRender, plan_pages
+from transmit.build.outputs import (
+    STALE_SEARCH,
+    SearchOutcome,
+    copies_of,
+    copy_files,
+    search_files,
+)
+from transmit.build.pages import Assembly, Layout, MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,
@@ -259,10 +265,19 @@ class IncrementalBuilder:
             from transmit.site.memo import AssemblyMemo
 
             self._assembly_memo = AssemblyMemo()
-        assembly = assemble_pages(plan.config, entries, self._assembly_memo)
-        marks: dict[str, bytes] = {"search": self._versions(published, sources)}
-        jobs = self.options.jobs
-        search = search_files(plan, entries, assembly, marks, jobs, self._deferring)
+
+        def assemble() -> tuple[Assembly, dict[str, bytes], SearchOutcome]:
+            assembly = assemble_pages(plan.config, entries, self._assembly_memo)
+            marks: dict[str, bytes] = {"search": self._versions(published, sources)}
+            jobs = self.options.jobs
+            search = search_files(plan, entries, assembly, marks, jobs, self._deferring)
+            return assembly, marks, search
+
+        try:  # assembly reads long texts of rendered posts (descriptions, search text)
+            assembly, marks, search = assemble()
+        except MissingRender:  # the cache lost files since they were read: render again
+            self._render_again(plan, loaded, cache, workers)
+            assembly, marks, search = assemble()
         posts = [r.post for r in published]
         copies = copies_of(plan, posts, published)
         if clashes := output_clashes(list(assembly), copies, posts, self.site_dir):
