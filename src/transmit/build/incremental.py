@@ -10,10 +10,8 @@ load -> render -> assemble -> write, each stage skipping what the previous build
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,7 +34,6 @@ from transmit.build.inputs import (
     changed_files,
     refresh_inputs,
     scan_inputs,
-    stat_sig,
     watch,
 )
 from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
@@ -48,7 +45,7 @@ from transmit.build.outputs import (
     copy_files,
     search_files,
 )
-from transmit.build.pages import Assembly, Layout, MissingRender, plan_pages
+from transmit.build.pages import Assembly, MissingRender, layout_of, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,
@@ -59,13 +56,12 @@ from transmit.build.pipeline import (
 )
 from transmit.build.sources import Loaded, load_warnings, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
-from transmit.build.workers import LoadJob, Publishing, Workers
+from transmit.build.workers import LoadJob, Publishing, Workers, collector_paused
 from transmit.build.writer import Staging, output_lock, recover
 from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
 
 if TYPE_CHECKING:
-    from transmit.build.writer import CopiedFile
     from transmit.content.post import Post
     from transmit.site.memo import AssemblyMemo
 
@@ -128,7 +124,7 @@ class IncrementalBuilder:
         started = time.perf_counter()
         self._deferring = self.defer_search and bool(changed)
         try:
-            with _collector_paused():
+            with collector_paused():
                 summary = self._build(changed)
         except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
             where = error.filename or self.out_dir
@@ -180,7 +176,7 @@ class IncrementalBuilder:
         if previous is not None and changed is not None and in_memory:
             outputs_now = None  # the dev server: our own outputs, untouched
         elif previous is not None:
-            outputs_now = _output_sigs(self.out_dir, previous)
+            outputs_now = saved.output_sigs(self.out_dir, previous)
         return Plan(config, inputs, publishing, site_key, previous, outputs_now)
 
     def _previous_manifest(self) -> Manifest | None:
@@ -287,7 +283,7 @@ class IncrementalBuilder:
         field_mark = self._field_marks(loaded.state.records)
         try:
             arguments = (plan, assembly, identities, field_mark, self._log, self._fingerprint)
-            layout = self._layout(published, sources, copies)
+            layout = layout_of(published, sources, copies, self._last_keys)
             rest = (self._marks, staging, self.options.jobs, layout)
             try:
                 outputs, page_reads = plan_pages(*arguments, *rest, marks)
@@ -360,23 +356,6 @@ class IncrementalBuilder:
             identities[id(entry.rendered)] = "r" + mark  # type: ignore[attr-defined]
         return entries, identities
 
-    def _layout(
-        self, published: list[SourceRecord], sources: dict[int, str], copies: list[CopiedFile]
-    ) -> Layout:
-        """The published posts by metadata (and the paths copied files take, which win over
-        pages), and the own pages of the posts rendered anew."""
-        posts = digest(
-            *(sources[id(r)] + ":" + r.mark.hex() for r in published),
-            "copies",
-            *sorted(copy.path for copy in copies),
-        )
-        renewed = frozenset(
-            record.post.path + "index.html"
-            for record in published
-            if self._last_keys.get(sources[id(record)], "") != record.key
-        )
-        return Layout(posts, renewed)
-
     @staticmethod
     def _version(record: SourceRecord) -> str:
         """What the long texts of a rendered post depend on: its key (source and options) and
@@ -422,26 +401,3 @@ class IncrementalBuilder:
         redone = again(self._job(plan), plan.inputs, state, set(), self.cache_dir, key, workers)
         if redone.errors:
             raise BuildFailed(list(redone.errors))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection during a build: a build allocates hundreds of thousands of
-    small objects beside the 100,000 of a big site's records, and each full collection would
-    walk them all (80 ms at 10,000 posts) for garbage the build hardly makes."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _output_sigs(out_dir: Path, manifest: Manifest) -> dict[str, Sig]:
-    found = {}
-    for path in manifest.outputs:
-        sig = stat_sig(out_dir / path)
-        if sig is not None:
-            found[path] = sig
-    return found

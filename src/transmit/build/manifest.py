@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transmit.build import store
-from transmit.build.inputs import Inputs, Sig
+from transmit.build.inputs import Inputs, Sig, stat_sig
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
@@ -64,6 +64,16 @@ class Manifest:
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / f"manifest-{store.digest(str(out_dir.absolute())).hex()[:16]}"
+
+
+def output_sigs(out_dir: Path, manifest: Manifest) -> dict[str, Sig]:
+    """The recorded output files as they are on disk now (gone ones left out)."""
+    found = {}
+    for path in manifest.outputs:
+        sig = stat_sig(out_dir / path)
+        if sig is not None:
+            found[path] = sig
+    return found
 
 
 def load_manifest(path: Path, fingerprint: bytes) -> Manifest | None:

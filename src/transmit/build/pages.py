@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from transmit.build.digest import Digester, MarkMemo
 from transmit.build.store import digest
-from transmit.build.writer import OutputFile, Staging, write_file
+from transmit.build.writer import CopiedFile, OutputFile, Staging, write_file
 
 if TYPE_CHECKING:
     import jinja2
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from transmit.build.cache import ReadLog
     from transmit.build.incremental import Plan
     from transmit.build.inputs import Sig
-    from transmit.build.manifest import OutputRecord
+    from transmit.build.manifest import OutputRecord, SourceRecord
 
 MIN_FORKED_PAGES = 400  # below this, forking costs more than it saves
 
@@ -230,6 +230,27 @@ class Layout:
     posts: bytes  # digest of (source, metadata digest) of every published post, in site order,
     # and of the paths of copied files
     renewed: frozenset[str]  # output paths of the own pages of posts rendered since last build
+
+
+def layout_of(
+    published: Sequence[SourceRecord],
+    sources: dict[int, str],
+    copies: Sequence[CopiedFile],
+    last_keys: dict[str, str | None],
+) -> Layout:
+    """The published posts by metadata (and the paths copied files take, which win over
+    pages), and the own pages of the posts rendered anew since `last_keys`."""
+    posts = digest(
+        *(sources[id(r)] + ":" + r.mark.hex() for r in published),
+        "copies",
+        *sorted(copy.path for copy in copies),
+    )
+    renewed = frozenset(
+        record.post.path + "index.html"
+        for record in published
+        if last_keys.get(sources[id(record)], "") != record.key
+    )
+    return Layout(posts, renewed)
 
 
 def plan_pages(

@@ -8,9 +8,11 @@ rendered post going straight to the render cache.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -180,3 +182,18 @@ class Workers:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a build: a build allocates hundreds of thousands of
+    small objects beside the 100,000 of a big site's records, and each full collection would
+    walk them all (80 ms at 10,000 posts) for garbage the build hardly makes. (Workers, which
+    inherit the pause when forked, turn collection back on.)"""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
