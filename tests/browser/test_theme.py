@@ -218,7 +218,9 @@ def test_axe_finds_no_serious_or_critical_violation(
 
 # Posts whose own markup axe objects to (task-list checkboxes without labels, \eqref links
 # inside <math>) are the renderer's to fix; these pages test what the theme adds.
-@pytest.mark.parametrize("path", ["", "posts/log-sum-exp/", "categories/", "tags/"])
+@pytest.mark.parametrize(
+    "path", ["", "posts/log-sum-exp/", "posts/注意力机制/", "categories/", "tags/"]
+)
 def test_axe_on_the_example_site(browser: Any, served: Served, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

@@ -351,6 +351,14 @@ def test_reference_texts(renderer: MathRenderer) -> None:
     assert ">(5)</a>" in results[7].html
 
 
+def test_a_formula_that_is_only_a_reference_is_a_plain_link(renderer: MathRenderer) -> None:
+    """A link inside <math> is a control inside a role whose children are presentational:
+    `$\\eqref{x}$` alone becomes the link itself; in a larger formula it stays inside."""
+    results = renderer.render_page(NUMBERED_PAGE, id_prefix="post-")
+    assert results[7].html == '<a href="#post-eq-eq:中文">(5)</a>'  # $\eqref{eq:中文}$
+    assert results[1].html.startswith("<math")  # text around the references: still a formula
+
+
 def test_ids_are_unique_prefixed_and_valid(renderer: MathRenderer) -> None:
     duplicate = (r"\begin{equation} x \label{eq:loss} \end{equation}", True)
     results = renderer.render_page([*NUMBERED_PAGE, *page(duplicate)], id_prefix="post-")

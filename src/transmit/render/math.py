@@ -43,6 +43,8 @@ MAX_TEX_LENGTH = 20_000
 MAX_NESTING = 200  # math-core recurses per level; far deeper input overflows its stack
 MAX_CACHE_ENTRIES = 200_000
 _ID_UNSAFE_RE = re.compile(r"[^\w\-.:]+")
+# an inline formula that is nothing but one \eqref or \ref, rendered
+_LONE_REFERENCE = re.compile(r'<math><mtext>(<a href="[^"<>]*">[^<>]*</a>)</mtext></math>')
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,10 @@ def _link_page(
             markup = markup.replace("<math", f'<math id="{html.escape(anchor)}"', 1)
         for k, ref in enumerate(item.formula.refs):
             markup = markup.replace(f"tmxref{k}q", _reference(ref.key, ref.eqref, targets))
+        if lone := _LONE_REFERENCE.fullmatch(markup):
+            # `$\eqref{x}$` alone: the link as it is, since a link inside <math> is a focusable
+            # control inside a role whose children are presentational (axe: nested-interactive)
+            markup = lone.group(1)
         results[item.index] = RenderedFormula(markup, None)
 
 
