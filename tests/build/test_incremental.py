@@ -263,12 +263,20 @@ def test_forked_page_rendering_gives_the_same_output(
 
     monkeypatch.setattr(pages, "MIN_FORKED_PAGES", 1)
     monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    forked: list[int] = []
+    real = pages._forked
+    monkeypatch.setattr(
+        pages,
+        "_forked",
+        lambda assembly, tasks, *rest: forked.append(len(tasks)) or real(assembly, tasks, *rest),
+    )
     site = make_site(FILES, config=CONFIG)
-    build_site(site, BuildOptions(now=NOW, jobs=2))
+    build_site(site, BuildOptions(now=NOW, jobs=2))  # renders posts in a pool, then pages
     edit_title(site)
     override_template(site)
     build_site(site, BuildOptions(now=NOW, jobs=2))
     monkeypatch.undo()
+    assert len(forked) == 2  # the render pool is closed first: pages fork after it
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 

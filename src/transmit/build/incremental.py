@@ -278,6 +278,9 @@ class IncrementalBuilder:
         copies = copies_of(plan, posts, published)
         if clashes := output_clashes(list(assembly), copies, posts, self.site_dir):
             raise BuildFailed(clashes)
+        # the pool's manager thread would keep pages from being rendered in forked processes
+        # (forking is only safe with one thread); a render lost later starts a new pool
+        workers.close()
         whole = plan.previous is None or not self.out_dir.is_dir()
         staging = Staging(self.out_dir, whole)
         field_mark = self._field_marks(loaded.state.records)
