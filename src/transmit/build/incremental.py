@@ -359,16 +359,9 @@ class IncrementalBuilder:
             identities[id(entry.rendered)] = "r" + mark  # type: ignore[attr-defined]
         return entries, identities
 
-    @staticmethod
-    def _version(record: SourceRecord) -> str:
-        """What the long texts of a rendered post depend on: its key (source and options) and
-        the image files its render read."""
-        version = str(record.key)
-        return version + digest(canonical(record.reads)).hex() if record.reads else version
-
     def _versions(self, published: list[SourceRecord], sources: dict[int, str]) -> bytes:
         """The input of the search index: every published post, by source and version."""
-        return digest(*(sources[id(r)] + ":" + self._version(r) for r in published))
+        return digest(*(sources[id(r)] + ":" + r.version() for r in published))
 
     def _field_marks(self, records: dict[str, SourceRecord]) -> Callable[[str, str], bytes | None]:
         """A digest of one field of a post's rendered record, as templates read it."""
@@ -382,7 +375,7 @@ class IncrementalBuilder:
             if found is not None and found[0] is record:
                 return found[1]
             if name in STUB_FIELDS:
-                value = self._version(record).encode()
+                value = record.version().encode()
             else:
                 value = digest(canonical(getattr(record.rendered, name, None)))
             known[(source, name)] = (record, value)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transmit.build import store
+from transmit.build.cache import canonical
 from transmit.build.inputs import Inputs, Sig, stat_sig
 
 if TYPE_CHECKING:
@@ -40,6 +41,12 @@ class SourceRecord:
     rendered: RenderedPost | None = None  # stub (see build.cache)
     reads: tuple[tuple[str, Sig | None], ...] = ()  # other files the render looked at, as seen
     mark: bytes = b""  # digest of the Post (its metadata: the body is not kept)
+
+    def version(self) -> str:
+        """What the long texts of the rendered post depend on: its key (source and options)
+        and the image files its render read."""
+        version = str(self.key)
+        return version + store.digest(canonical(self.reads)).hex() if self.reads else version
 
 
 @dataclass(frozen=True, slots=True)
