@@ -174,5 +174,11 @@ class LazyRendered:
             return getattr(full, name)
         return getattr(self._stub, name)
 
+    def retarget(self, stub: RenderedPost, key: str) -> None:
+        """The post was rendered again with the same metadata (the dev server's quick path):
+        every page holding this record reads the new rendering from now on."""
+        self._stub = stub
+        self._key = key
+
     def __repr__(self) -> str:
         return f"LazyRendered({self._source})"

@@ -108,6 +108,19 @@ class MarkMemo:
     def __init__(self) -> None:
         self.site = b""
         self._marks: dict[str, tuple[tuple[object, ...], object, bytes]] = {}
+        self._globals: tuple[tuple[tuple[str, int], ...], object, bytes] | None = None
+
+    def globals_mark(self, values: dict[str, object], digester: Digester) -> bytes:
+        """The bytes of the template globals, encoded again only when one of them is another
+        object than last time (the taxonomy behind them is large)."""
+        identity = tuple((name, id(value)) for name, value in values.items())
+        if self._globals is not None and self._globals[0] == identity:
+            return self._globals[2]
+        data = digester.encode(values)
+        if data is None:
+            raise TypeError("template globals must be plain data (records, not functions)")
+        self._globals = (identity, dict(values), data)  # kept: no id can be reused meanwhile
+        return data
 
     @staticmethod
     def _identity(page: Page) -> tuple[object, ...]:

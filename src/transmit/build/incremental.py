@@ -11,22 +11,24 @@ load -> render -> assemble -> write, each stage skipping what the previous build
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transmit.build import manifest as saved
-from transmit.build.cache import (
-    CACHE_DIR,
-    STUB_FIELDS,
-    LazyRendered,
-    ReadLog,
-    RenderCache,
-    canonical,
+from transmit.build.cache import CACHE_DIR, ReadLog, RenderCache, canonical
+from transmit.build.digest import Digester, MarkMemo
+from transmit.build.edits import (
+    PageTools,
+    SiteModel,
+    apply_text_edits,
+    site_model,
+    site_warnings,
+    text_edits,
 )
-from transmit.build.digest import MarkMemo
+from transmit.build.entries import EntryMemo
 from transmit.build.inputs import (
     Inputs,
     Sig,
@@ -36,7 +38,7 @@ from transmit.build.inputs import (
     scan_inputs,
     watch,
 )
-from transmit.build.manifest import Manifest, OutputRecord, SourceRecord, SourceState
+from transmit.build.manifest import FieldMarks, Manifest, OutputRecord, SourceRecord, SourceState
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import (
     STALE_SEARCH,
@@ -44,6 +46,7 @@ from transmit.build.outputs import (
     copies_of,
     copy_files,
     search_files,
+    search_versions,
 )
 from transmit.build.pages import Assembly, MissingRender, layout_of, plan_pages
 from transmit.build.pipeline import (
@@ -54,7 +57,7 @@ from transmit.build.pipeline import (
     output_clashes,
     render_options,
 )
-from transmit.build.sources import Loaded, load_warnings, update_sources
+from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
 from transmit.build.workers import LoadJob, Publishing, Workers, collector_paused
 from transmit.build.writer import Staging, output_lock, recover
@@ -81,6 +84,8 @@ class Plan:
     previous: Manifest | None
     outputs_now: dict[str, Sig] | None  # the recorded output files as they are on disk
     # (None: as recorded; the dev server's outputs are its own)
+    edited: frozenset[str] | None = None  # the only inputs changed, all known Markdown
+    # sources (None: not known)
 
     def intact(self, path: str, old: OutputRecord) -> bool:
         """Whether the file at `path` is still the one recorded as `old`."""
@@ -91,26 +96,35 @@ class IncrementalBuilder:
     """Builds a site again and again, redoing only what its changes require."""
 
     def __init__(
-        self, site_dir: Path, options: BuildOptions, *, defer_search: bool = False
+        self,
+        site_dir: Path,
+        options: BuildOptions,
+        *,
+        defer_search: bool = False,
+        ephemeral: bool = False,
     ) -> None:
         """`defer_search` (the dev server): after an edit, keep the old search index and say
-        so in the summary (`search_pending`); a build with no changes named makes it."""
+        so in the summary (`search_pending`); a build with no changes named makes it.
+        `ephemeral`: the output folder is temporary (the dev server's), so what was built
+        into it is kept in memory only."""
         self.site_dir = site_dir.absolute()  # one spelling: the cache records paths under it
         self.options = options
         self.defer_search = defer_search
+        self.ephemeral = ephemeral
         self._deferring = False
         self.out_dir = (options.out_dir or self.site_dir / DEFAULT_OUTPUT).absolute()
         self.cache_dir = self.site_dir / CACHE_DIR
         self._fingerprint = code_fingerprint()
         self._manifest: Manifest | None = None
+        self._model: SiteModel | None = None  # the last build's site, for quick edits
         self._sources: SourceState | None = None
         self._sources_key: bytes | None = None
-        self._entries: dict[int, tuple[SourceRecord, object]] = {}  # id(record) -> its Entry
+        self._entries = EntryMemo()
         self._marks = MarkMemo()
         self._assembly_memo: AssemblyMemo | None = None  # made when first assembling
-        self._last_keys: dict[str, str | None] = {}  # render keys before this build's load
+        self._last_records: dict[str, SourceRecord] = {}  # the records before this build's load
         self._log = ReadLog()
-        self._fields: dict[tuple[str, str], tuple[SourceRecord, bytes]] = {}
+        self._fields = FieldMarks()
         self._started = time.monotonic()
 
     def _now(self) -> datetime:
@@ -127,17 +141,21 @@ class IncrementalBuilder:
             with collector_paused():
                 summary = self._build(changed)
         except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
+            self._model = None
             where = error.filename or self.out_dir
             raise TransmitError(
                 f"cannot write the site: {error.strerror or error}", where
             ) from None
+        except BaseException:
+            self._model = None  # the records may have moved past it: the full path next
+            raise
         return replace(summary, seconds=time.perf_counter() - started)
 
     def _build(self, changed: Collection[Path] | None) -> BuildSummary:
         config = load_config(self.site_dir)  # first: it says when there is no site here
         check_output_folder(self.site_dir, self.out_dir)
         prepare_folder(self.cache_dir)
-        with output_lock(saved.manifest_path(self.cache_dir, self.out_dir).with_suffix(".lock")):
+        with output_lock(self._lock_path()):
             recover(self.out_dir)
             plan = self._plan(config, changed)
             previous = plan.previous
@@ -146,7 +164,14 @@ class IncrementalBuilder:
                 self._refuse_warnings(summary.warnings)
                 return summary
             with Workers(self.options.jobs) as workers:
-                return self._finish(plan, self._load(plan, workers), workers)
+                loaded = self._load(plan, workers)
+                quick = self._quick(plan, loaded)
+                return quick if quick is not None else self._finish(plan, loaded, workers)
+
+    def _lock_path(self) -> Path:
+        if self.ephemeral:
+            return self.out_dir.with_name(self.out_dir.name + ".lock")
+        return saved.manifest_path(self.cache_dir, self.out_dir).with_suffix(".lock")
 
     def _refuse_warnings(self, warnings: tuple[BuildWarning, ...]) -> None:
         if self.options.strict and warnings:
@@ -157,9 +182,10 @@ class IncrementalBuilder:
     def _plan(self, config: Config, changed: Collection[Path] | None) -> Plan:
         in_memory = self._manifest is not None
         previous = self._previous_manifest()
-        inputs = None
-        if previous is not None and changed is not None and in_memory:
-            inputs = apply_changes(previous.inputs, changed, self.site_dir)
+        inputs, edited = None, None
+        known = previous is not None and changed is not None and in_memory
+        if known and (found := apply_changes(previous.inputs, changed, self.site_dir)):
+            inputs, edited = found
         if inputs is None and previous is not None:
             inputs = refresh_inputs(previous.inputs)
         if inputs is None:
@@ -177,10 +203,10 @@ class IncrementalBuilder:
             outputs_now = None  # the dev server: our own outputs, untouched
         elif previous is not None:
             outputs_now = saved.output_sigs(self.out_dir, previous)
-        return Plan(config, inputs, publishing, site_key, previous, outputs_now)
+        return Plan(config, inputs, publishing, site_key, previous, outputs_now, edited)
 
     def _previous_manifest(self) -> Manifest | None:
-        if self._manifest is None:
+        if self._manifest is None and not self.ephemeral:
             path = saved.manifest_path(self.cache_dir, self.out_dir)
             self._manifest = saved.load_manifest(path, self._fingerprint)
         if self._manifest is not None and not self.out_dir.is_dir():
@@ -215,20 +241,43 @@ class IncrementalBuilder:
 
     def _load(self, plan: Plan, workers: Workers) -> Loaded:
         key = digest(self._fingerprint, canonical(plan.config))
+        inputs, among = plan.inputs, None
         if self._sources_key == key and self._sources is not None:
-            state, lost = self._sources, set()
+            state, lost, among = self._sources, set(), plan.edited
         else:
             state, lost = saved.load_sources(self.cache_dir, key)
-        self._last_keys = {path: record.key for path, record in state.records.items()}
-        reads = (name for record in state.records.values() for name, _ in record.reads)
-        inputs = watch(plan.inputs, reads)  # records from disk may name files not stat-ed yet
-        loaded = update_sources(self._job(plan), inputs, state, lost, self.cache_dir, key, workers)
+            reads = (name for record in state.records.values() for name, _ in record.reads)
+            inputs = watch(inputs, reads)  # records from disk may name files not stat-ed yet
+        self._last_records = state.records
+        job = self._job(plan)
+        loaded = update_sources(job, inputs, state, lost, self.cache_dir, key, workers, among)
         self._sources, self._sources_key = loaded.state, key
         if loaded.errors:
             raise BuildFailed(list(loaded.errors))
         return loaded
 
     # -- assemble and write ----------------------------------------------------------------
+
+    def _quick(self, plan: Plan, loaded: Loaded) -> BuildSummary | None:
+        """The build of an edit to posts' text alone, made on the last build's site in memory
+        (`build.edits`); None when the edit is of another kind."""
+        model = self._model
+        if model is None or (edits := text_edits(model, plan, loaded, self._deferring)) is None:
+            return None
+        assert self._assembly_memo is not None  # made with the model
+        field_mark = self._fields.of(loaded.state.records)
+        memos = (self._marks, self._assembly_memo)
+        tools = PageTools(field_mark, self._log, self._fingerprint, *memos, self.options.jobs)
+        try:
+            manifest = apply_text_edits(model, plan, loaded, edits, tools, self._refuse_warnings)
+        except MissingRender:  # the cache lost files since they were read: the full path
+            self._model = None
+            return None
+        for source, record in edits:
+            if (entry := model.entries.get(source)) is not None:
+                self._entries.renew(record, entry)
+        self._save(manifest)
+        return manifest.summary
 
     def _finish(self, plan: Plan, loaded: Loaded, workers: Workers) -> BuildSummary:
         from transmit.content.loader import duplicate_paths
@@ -250,13 +299,12 @@ class IncrementalBuilder:
             else:
                 published.append(record)
         published.sort(key=lambda r: sort_key(r.post))
-        rendered = (w for r in published if r.rendered for w in r.rendered.warnings)
-        warnings = (*load_warnings(plan.inputs, loaded), *rendered)
+        warnings = site_warnings(plan, loaded, published)
         self._refuse_warnings(warnings)
 
         cache = RenderCache(self.cache_dir / "render", self._fingerprint)
         sources = {id(record): path for path, record in loaded.state.records.items()}
-        entries, identities = self._entries_of(published, sources, cache)
+        entries, identities = self._entries.of(published, sources, cache, self._log)
         if self._assembly_memo is None:
             from transmit.site.memo import AssemblyMemo
 
@@ -264,7 +312,7 @@ class IncrementalBuilder:
 
         def assemble() -> tuple[Assembly, dict[str, bytes], SearchOutcome]:
             assembly = assemble_pages(plan.config, entries, self._assembly_memo)
-            marks: dict[str, bytes] = {"search": self._versions(published, sources)}
+            marks: dict[str, bytes] = {"search": search_versions(published, sources)}
             jobs = self.options.jobs
             search = search_files(plan, entries, assembly, marks, jobs, self._deferring)
             return assembly, marks, search
@@ -272,7 +320,7 @@ class IncrementalBuilder:
         try:  # assembly reads long texts of rendered posts (descriptions, search text)
             assembly, marks, search = assemble()
         except MissingRender:  # the cache lost files since they were read: render again
-            self._render_again(plan, loaded, cache, workers)
+            self._render_lost(plan, loaded, cache, workers)
             assembly, marks, search = assemble()
         posts = [r.post for r in published]
         copies = copies_of(plan, posts, published)
@@ -283,15 +331,16 @@ class IncrementalBuilder:
         workers.close()
         whole = plan.previous is None or not self.out_dir.is_dir()
         staging = Staging(self.out_dir, whole)
-        field_mark = self._field_marks(loaded.state.records)
+        field_mark = self._fields.of(loaded.state.records)
         try:
-            arguments = (plan, assembly, identities, field_mark, self._log, self._fingerprint)
-            layout = layout_of(published, sources, copies, self._last_keys)
+            digester = Digester(identities)
+            arguments = (plan, assembly, digester, field_mark, self._log, self._fingerprint)
+            layout = layout_of(published, sources, copies, self._last_records)
             rest = (self._marks, staging, self.options.jobs, layout)
             try:
                 outputs, page_reads = plan_pages(*arguments, *rest, marks)
             except MissingRender:  # the cache lost files since they were read: render again
-                self._render_again(plan, loaded, cache, workers)
+                self._render_lost(plan, loaded, cache, workers)
                 outputs, page_reads = plan_pages(*arguments, *rest, marks)
             outputs.update(search.kept)
             copy_files(plan, copies, outputs, staging)
@@ -318,7 +367,7 @@ class IncrementalBuilder:
             for name, seen in record.reads:
                 watched.setdefault(name, seen)
         inputs = replace(plan.inputs, watched=watched)
-        self._manifest = Manifest(
+        manifest = Manifest(
             site_key=plan.site_key,
             inputs=inputs,
             outputs=outputs,
@@ -327,73 +376,22 @@ class IncrementalBuilder:
             next_publish=min((p.date for p in future), default=None),
             summary=summary,
         )
-        path = saved.manifest_path(self.cache_dir, self.out_dir)
-        saved.save_manifest(path, self._fingerprint, self._manifest)
+        self._save(manifest)
+        copied = frozenset(copy.path for copy in copies)
+        state = (manifest, assembly, published, loaded.state.records, entries, sources)
+        self._model = site_model(*state, digester, layout, copied)
         return summary
 
-    def _entries_of(
-        self, published: list[SourceRecord], sources: dict[int, str], cache: RenderCache
-    ) -> tuple[list[object], dict[int, str]]:
-        """An Entry per published record (the same object as last build for the same record,
-        so page digests can be reused), and how each appears in a page digest: by its Post's
-        digest (what templates read of its rendered record is tracked by the ReadLog)."""
-        from transmit.site.assemble import Entry
+    def _save(self, manifest: Manifest) -> None:
+        """Keep the manifest for the next build: in memory, and on disk unless the output is
+        the dev server's temporary folder (a later process never sees that folder again)."""
+        self._manifest = manifest
+        if not self.ephemeral:
+            path = saved.manifest_path(self.cache_dir, self.out_dir)
+            saved.save_manifest(path, self._fingerprint, manifest)
 
-        known, self._entries = self._entries, {}
-        entries: list[object] = []
-        identities: dict[int, str] = {}
-        for record in published:
-            found = known.get(id(record))
-            if found is not None and found[0] is record:
-                entry = found[1]
-            else:
-                assert record.key is not None and record.rendered is not None
-                source = sources[id(record)]
-                lazy = LazyRendered(record.rendered, record.key, cache, source, self._log)
-                entry = Entry(record.post, lazy)  # type: ignore[arg-type]
-            self._entries[id(record)] = (record, entry)
-            entries.append(entry)
-            mark = record.mark.hex()
-            identities[id(entry)] = "e" + mark
-            identities[id(record.post)] = "p" + mark
-            identities[id(entry.rendered)] = "r" + mark  # type: ignore[attr-defined]
-        return entries, identities
-
-    def _versions(self, published: list[SourceRecord], sources: dict[int, str]) -> bytes:
-        """The input of the search index: every published post, by source and version."""
-        return digest(*(sources[id(r)] + ":" + r.version() for r in published))
-
-    def _field_marks(self, records: dict[str, SourceRecord]) -> Callable[[str, str], bytes | None]:
-        """A digest of one field of a post's rendered record, as templates read it."""
-        known = self._fields
-
-        def mark(source: str, name: str) -> bytes | None:
-            record = records.get(source)
-            if record is None or record.rendered is None:
-                return None
-            found = known.get((source, name))
-            if found is not None and found[0] is record:
-                return found[1]
-            if name in STUB_FIELDS:
-                value = record.version().encode()
-            else:
-                value = digest(canonical(getattr(record.rendered, name, None)))
-            known[(source, name)] = (record, value)
-            return value
-
-        return mark
-
-    def _render_again(
+    def _render_lost(
         self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers
     ) -> None:
-        """Render the posts whose cached record went missing, into the cache again."""
-        from transmit.build.sources import update_sources as again
-
-        records = loaded.state.records
-        lost = {p: r for p, r in records.items() if r.key and cache.load(r.key) is None}
-        kept = {p: r for p, r in records.items() if p not in lost}
-        state = SourceState(kept, loaded.state.racy)
         key = digest(self._fingerprint, canonical(plan.config))
-        redone = again(self._job(plan), plan.inputs, state, set(), self.cache_dir, key, workers)
-        if redone.errors:
-            raise BuildFailed(list(redone.errors))
+        render_lost(self._job(plan), plan.inputs, loaded, cache, self.cache_dir, key, workers)

@@ -245,13 +245,16 @@ def changed_files(
     return changed, set(removed)
 
 
-def apply_changes(previous: Inputs, changed: Iterable[Path], site_dir: Path) -> Inputs | None:
+def apply_changes(
+    previous: Inputs, changed: Iterable[Path], site_dir: Path
+) -> tuple[Inputs, frozenset[str]] | None:
     """The previous scan with just the named Markdown files stat-ed again (the dev server knows
-    what changed); None when a change is of another kind (a new file, config, template, static
-    file, bundle) and needs a scan."""
+    what changed), and their keys; None when a change is of another kind (a new file, config,
+    template, static file, bundle) and needs a scan."""
     sources = previous.sources
     files = dict(previous.files)
     root = site_dir.absolute()
+    keys = set()
     for given in changed:
         path = Path(given).absolute()
         try:
@@ -263,7 +266,7 @@ def apply_changes(previous: Inputs, changed: Iterable[Path], site_dir: Path) -> 
         if (sig := stat_sig(key)) is None:
             return None
         files[key] = sig
-    started = time_ns()
-    racy = {p: d for p, d in previous.racy.items() if p in files}
-    racy.update(racy_digests({p: s for p, s in files.items() if p in sources}, started))
-    return replace(previous, files=files, racy=racy)
+        keys.add(key)
+    racy = dict(previous.racy)  # the others were not stat-ed again: as they were
+    racy.update(racy_digests({key: files[key] for key in keys}, time_ns()))
+    return replace(previous, files=files, racy=racy), frozenset(keys)

@@ -10,15 +10,17 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transmit.build import store
-from transmit.build.cache import canonical
+from transmit.build.cache import STUB_FIELDS, canonical
 from transmit.build.inputs import Inputs, Sig, stat_sig
 
 if TYPE_CHECKING:
@@ -47,6 +49,34 @@ class SourceRecord:
         and the image files its render read."""
         version = str(self.key)
         return version + store.digest(canonical(self.reads)).hex() if self.reads else version
+
+
+class FieldMarks:
+    """Digests of single fields of posts' rendered records, as templates read them, each made
+    once per record."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], tuple[SourceRecord, bytes]] = {}
+
+    def of(self, records: dict[str, SourceRecord]) -> Callable[[str, str], bytes | None]:
+        """`mark(source, field)` over these records (None: the post has no rendered record)."""
+        known = self._known
+
+        def mark(source: str, name: str) -> bytes | None:
+            record = records.get(source)
+            if record is None or record.rendered is None:
+                return None
+            found = known.get((source, name))
+            if found is not None and found[0] is record:
+                return found[1]
+            if name in STUB_FIELDS:
+                value = record.version().encode()
+            else:
+                value = store.digest(canonical(getattr(record.rendered, name, None)))
+            known[(source, name)] = (record, value)
+            return value
+
+        return mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +121,10 @@ def save_manifest(path: Path, fingerprint: bytes, manifest: Manifest) -> None:
     store.save(path, _MANIFEST, fingerprint, manifest)
 
 
-SHARDS = 16  # source records are saved in shards, so one edit rewrites a sixteenth of them
+SHARDS = 256  # source records are saved in shards, so one edit rewrites few of them
 
 
+@functools.cache
 def shard_of(source: str) -> int:
     return zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS
 

@@ -60,6 +60,11 @@ def copy_files(
             outputs[path] = (mark, mark, *staging.put(path, copy.source))
 
 
+def search_versions(published: Sequence[SourceRecord], sources: dict[int, str]) -> bytes:
+    """The input of the search index: every published post, by source and version."""
+    return digest(*(sources[id(r)] + ":" + r.version() for r in published))
+
+
 # The search mark of a build that kept an index older than its posts (`defer`).
 STALE_SEARCH = b"stale"
 

@@ -111,6 +111,12 @@ class Assembly:
         return iter(self.pages)
 
 
+def page_file(path: str) -> str:
+    """The file a page at `path` is written to: `path/index.html`, or `path` when it names a
+    file."""
+    return path if path.endswith(".html") else path + "index.html"
+
+
 class MissingRender(Exception):
     """A rendered post a page needs is not in the render cache (deleted or damaged meanwhile)."""
 
@@ -236,19 +242,19 @@ def layout_of(
     published: Sequence[SourceRecord],
     sources: dict[int, str],
     copies: Sequence[CopiedFile],
-    last_keys: dict[str, str | None],
+    last: dict[str, SourceRecord],
 ) -> Layout:
     """The published posts by metadata (and the paths copied files take, which win over
-    pages), and the own pages of the posts rendered anew since `last_keys`."""
+    pages), and the own pages of the posts rendered anew since the `last` records."""
     posts = digest(
         *(sources[id(r)] + ":" + r.mark.hex() for r in published),
         "copies",
         *sorted(copy.path for copy in copies),
     )
     renewed = frozenset(
-        record.post.path + "index.html"
+        page_file(record.post.path)
         for record in published
-        if last_keys.get(sources[id(record)], "") != record.key
+        if (before := last.get(sources[id(record)])) is None or before.key != record.key
     )
     return Layout(posts, renewed)
 
@@ -256,7 +262,7 @@ def layout_of(
 def plan_pages(
     plan: Plan,
     assembly: Assembly,
-    identities: dict[int, str],
+    digester: Digester,
     field_mark: Callable[[str, str], bytes | None],
     log: ReadLog,
     fingerprint: bytes,
@@ -265,18 +271,18 @@ def plan_pages(
     jobs: int,
     layout: Layout | None = None,
     marks: dict[str, bytes] | None = None,
+    only: Sequence[int] | None = None,
 ) -> tuple[dict[str, OutputRecord], dict[str, tuple[Reads, bytes]]]:
     """Every page's record for the new manifest, and what each template page read; pages to
     write are written into `staging`. A page is not rendered when its digest and its file are
     as recorded and the fields of posts it read last time are unchanged; a rendered page whose
     bytes are the recorded ones is not written. With a `layout` as last build's (recorded in
-    `marks`), page digests are taken from the last build instead of digesting every context."""
+    `marks`), page digests are taken from the last build instead of digesting every context.
+    `only`: the indexes of the template pages that may have changed; every other output is
+    as the last build recorded it (`build.edits` knows which pages an edit can reach)."""
     from transmit.build.cache import canonical
 
-    digester = Digester(identities)
-    globals_mark = digester.encode(assembly.globals)
-    if globals_mark is None:
-        raise TypeError("template globals must be plain data (records, not functions)")
+    globals_mark = memo.globals_mark(assembly.globals, digester)
     site = digest(fingerprint, canonical(plan.config), plan.inputs.template_digest, globals_mark)
     memo.restart(site)
     previous_manifest = plan.previous
@@ -298,11 +304,12 @@ def plan_pages(
         old = recorded.get(path)
         return old if old is not None and plan.intact(path, old) else None
 
-    outputs: dict[str, OutputRecord] = {}
-    page_reads: dict[str, tuple[Reads, bytes]] = {}
+    outputs: dict[str, OutputRecord] = {} if only is None else dict(recorded)
+    page_reads: dict[str, tuple[Reads, bytes]] = {} if only is None else dict(recorded_reads)
     tasks: list[PageTask] = []
     marks: list[bytes] = []
-    for index, page in enumerate(assembly.pages):
+    for index in range(len(assembly.pages)) if only is None else only:
+        page = assembly.pages[index]
         if isinstance(page, OutputFile):
             content = digest(page.data)
             old = previous(page.path)

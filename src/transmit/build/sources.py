@@ -3,6 +3,7 @@ files its render looked at) are as recorded, else read, and rendered when publis
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,21 +22,28 @@ class Loaded:
     state: SourceState
     errors: tuple[TransmitError, ...]
     skipped: dict[str, BuildWarning]  # files that are not posts at all, by path
+    touched: frozenset[str] = frozenset()  # sources read again, removed or published anew
 
 
-def stale_sources(inputs: Inputs, state: SourceState) -> list[str]:
+def stale_sources(
+    inputs: Inputs, state: SourceState, among: Collection[str] | None = None
+) -> list[str]:
     """The sources whose record cannot be kept: new, changed, or rendered from image files that
-    changed since (compared as the stat pass saw them)."""
+    changed since (compared as the stat pass saw them). `among`: the only sources that can be
+    (the dev server was told which files changed), else every source."""
     files, racy, watched = inputs.files, state.racy, inputs.watched
     old = state.records
-    return [
-        path
-        for path in inputs.sources
-        if (record := old.get(path)) is None
-        or record.sig != files[path]
-        or (path in racy and content_digest(path) != racy[path])
-        or any(watched.get(name, seen) != seen for name, seen in record.reads)
-    ]
+    stale = []
+    for path in inputs.sources if among is None else [p for p in among if p in inputs.sources]:
+        record = old.get(path)
+        if (
+            record is None
+            or record.sig != files[path]
+            or (racy and path in racy and content_digest(path) != racy[path])
+            or (record.reads and any(watched.get(n, seen) != seen for n, seen in record.reads))
+        ):
+            stale.append(path)
+    return stale
 
 
 def update_sources(
@@ -46,11 +54,13 @@ def update_sources(
     cache_dir: Path,
     state_key: bytes,
     workers: Workers,
+    among: Collection[str] | None = None,
 ) -> Loaded:
     """Bring the records up to date with the files, saving the shards that changed and
-    dropping rendered posts no record names any more."""
+    dropping rendered posts no record names any more. `among`: the only sources that may
+    have changed, when that is known."""
     sources, old = inputs.sources, state.records
-    stale = stale_sources(inputs, state)
+    stale = stale_sources(inputs, state, among)
     same_files = len(old) == len(sources) and all(p in old for p in stale)
     removed = [] if same_files else [p for p in old if p not in sources]
     if len(stale) >= MIN_PARALLEL:
@@ -75,7 +85,29 @@ def update_sources(
     else:  # a key belongs to one source: drop the keys its record no longer has
         kept = {records[p].key for p in touched if p in records}
         cache.remove(old[p].key or "" for p in touched if p in old and old[p].key not in kept)
-    return Loaded(new_state, tuple(errors), skipped)
+    return Loaded(new_state, tuple(errors), skipped, frozenset(touched))
+
+
+def render_lost(
+    job: LoadJob,
+    inputs: Inputs,
+    loaded: Loaded,
+    cache: RenderCache,
+    cache_dir: Path,
+    state_key: bytes,
+    workers: Workers,
+) -> None:
+    """Render the posts whose cached record went missing (deleted or damaged since the build
+    read it), into the cache again."""
+    records = loaded.state.records
+    lost = {p: r for p, r in records.items() if r.key and cache.load(r.key) is None}
+    kept = {p: r for p, r in records.items() if p not in lost}
+    state = SourceState(kept, loaded.state.racy)
+    redone = update_sources(job, inputs, state, set(), cache_dir, state_key, workers)
+    if redone.errors:
+        from transmit.build.pipeline import BuildFailed
+
+        raise BuildFailed(list(redone.errors))
 
 
 def _read(
@@ -107,13 +139,14 @@ def load_warnings(inputs: Inputs, loaded: Loaded) -> tuple[BuildWarning, ...]:
     each source's own warnings (or why it was skipped) in discovery order."""
     found: list[BuildWarning] = []
     records = loaded.state.records
+    skipped = loaded.skipped
     for kind, walked in inputs.skipped.items():
         found += walked
         for path, source_kind in inputs.sources.items():
             if source_kind != kind:
                 continue
-            if path in loaded.skipped:
-                found.append(loaded.skipped[path])
-            elif (record := records.get(path)) is not None:
+            if skipped and path in skipped:
+                found.append(skipped[path])
+            elif (record := records.get(path)) is not None and record.post.warnings:
                 found += record.post.warnings
     return tuple(found)

@@ -109,7 +109,7 @@ class DevServer:
         try:
             self._work_dir = Path(tempfile.mkdtemp(prefix="transmit-serve-")).resolve()
             options = replace(self._build_options, out_dir=self.out_dir)
-            builder = Builder(self.site_dir, options, defer_search=True)
+            builder = Builder(self.site_dir, options, defer_search=True, ephemeral=True)
             self._rebuilder = Rebuilder(self.site_dir, builder, self.box, self._reported)
             self._http.refresh_search = self._rebuilder.refresh_search
             self._http_thread = threading.Thread(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import jinja2
 
-from transmit.build.pages import Assembly
+from transmit.build.pages import Assembly, TemplatePage, page_file
 from transmit.build.writer import OutputFile
 from transmit.config import Config
 from transmit.errors import SourceError
@@ -114,9 +114,8 @@ class SiteWriter:
 
     def page(self, path: str, template: str, meta: PageMeta, **context: object) -> None:
         """`path/index.html` (or `path` itself when it names a file)."""
-        target = path if path.endswith(".html") else path + "index.html"
         context.update(meta=meta)
-        self.assembly.emit(target, template, **context)
+        self.assembly.emit(page_file(path), template, **context)
 
     def raw(self, path: str, data: bytes) -> None:
         self.assembly.add(OutputFile(path, data))
@@ -160,6 +159,27 @@ def _neighbours(posts: Sequence[Entry], memo: AssemblyMemo) -> dict[str, Neighbo
     }
 
 
+def _own_values(config: Config, entry: Entry, memo: AssemblyMemo) -> dict[str, object]:
+    """What a post's own page takes from its rendered record when assembled (the rest of the
+    record is read while rendering, and tracked): taken again by `renew_own_page`."""
+    if entry.post.kind != "post":
+        return {"meta": memo.post_meta(config, entry, None)}
+    section = " / ".join(entry.post.category) or None
+    return {"meta": memo.post_meta(config, entry, section), "toc_html": toc_of(entry)}
+
+
+def renew_own_page(
+    config: Config, page: TemplatePage, entry: Entry, memo: AssemblyMemo
+) -> TemplatePage:
+    """The own page of a post whose rendered record changed while its metadata did not (the
+    dev server, after a save of the post's text): its context with what it takes from that
+    record taken again."""
+    memo.forget(entry)
+    return TemplatePage(
+        page.path, page.template, {**page.context, **_own_values(config, entry, memo)}
+    )
+
+
 def _post_pages(
     writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry], memo: AssemblyMemo
 ) -> None:
@@ -169,17 +189,15 @@ def _post_pages(
         links = neighbours[entry.post.path]
         trail = taxonomy.trail(entry.post.category) if entry.post.category else ()
         crumbs = [(writer.ui["home"], ""), *((c.name, c.path) for c in trail)]
-        section = " / ".join(entry.post.category) or None
         writer.page(
             entry.post.path,
             "post.html",
-            memo.post_meta(config, entry, section),
+            **_own_values(config, entry, memo),  # type: ignore[arg-type]
             entry=entry,
             trail=trail,
             crumbs=crumbs,
             tags=[taxonomy.tag(name) for name in entry.post.tags],
             neighbours=links,
-            toc_html=toc_of(entry),
         )
         writer.sitemap.append(SitemapEntry(entry.post.path, entry.last_modified))
 
@@ -253,8 +271,7 @@ def assemble_pages(
     writer.listing(home_order(posts), "", "index.html", None)
     _post_pages(writer, taxonomy, posts, memo)
     for entry in pages:
-        meta = memo.post_meta(config, entry, None)
-        writer.page(entry.post.path, "page.html", meta, entry=entry)
+        writer.page(entry.post.path, "page.html", **_own_values(config, entry, memo), entry=entry)  # type: ignore[arg-type]
         # a page's date is often its file's time, which a checkout resets: only `updated` counts
         writer.sitemap.append(SitemapEntry(entry.post.path, entry.post.updated))
     _taxonomy_pages(writer, taxonomy)

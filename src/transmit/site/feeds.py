@@ -5,6 +5,7 @@ same posts always give the same bytes."""
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from transmit.site.entry import Entry
 from transmit.site.links import absolute_url, absolutize_links, has_host
 
 FEED_LENGTH = 20
+FEED_TEXT_MEMO = 128  # posts' feed texts kept (a feed holds FEED_LENGTH)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # XML 1.0 cannot carry these at all, not even as character references.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -40,24 +42,26 @@ def xml_text(text: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=FEED_TEXT_MEMO)
+def _feed_text(html: str, page_url: str) -> str:
+    """A post's HTML with absolute links, escaped for XML: made once for the many feeds a recent
+    post is in (the site's two, each of its tags' and categories'), and again only when the HTML
+    changed."""
+    return xml_text(absolutize_links(html, page_url))
+
+
 class FeedBodies:
-    """Each post's HTML with absolute links, made once however many feeds carry the post."""
+    """Each post's HTML with absolute links, escaped for XML. The post's record is read each
+    time, so that the build notes which feeds read which posts."""
 
     def __init__(self, config: Config) -> None:
         self._config = config
-        self._bodies: dict[str, str] = {}
 
     def body(self, entry: Entry) -> str:
-        path = entry.post.path
-        if path not in self._bodies:
-            page_url = absolute_url(self._config, path)
-            self._bodies[path] = absolutize_links(entry.rendered.html, page_url)
-        return self._bodies[path]
+        return _feed_text(entry.rendered.html, absolute_url(self._config, entry.post.path))
 
     def summary(self, entry: Entry) -> str:
-        return absolutize_links(
-            entry.rendered.excerpt_html, absolute_url(self._config, entry.post.path)
-        )
+        return _feed_text(entry.rendered.excerpt_html, absolute_url(self._config, entry.post.path))
 
 
 def feed_id(config: Config, path: str) -> str:
@@ -113,8 +117,8 @@ def atom_feed(config: Config, feed: Feed, bodies: FeedBodies) -> bytes:
         ]
         lines += [f'<category term="{xml_text(term)}"/>' for term in _categories(entry)]
         if entry.rendered.excerpt_html:
-            lines.append(f'<summary type="html">{xml_text(bodies.summary(entry))}</summary>')
-        lines += [f'<content type="html">{xml_text(bodies.body(entry))}</content>', "</entry>"]
+            lines.append(f'<summary type="html">{bodies.summary(entry)}</summary>')
+        lines += [f'<content type="html">{bodies.body(entry)}</content>', "</entry>"]
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -144,6 +148,6 @@ def rss_feed(config: Config, feed: Feed, bodies: FeedBodies) -> bytes:
             f"<pubDate>{format_datetime(post.date.astimezone(config.zone))}</pubDate>",
         ]
         lines += [f"<category>{xml_text(term)}</category>" for term in _categories(entry)]
-        lines += [f"<description>{xml_text(bodies.body(entry))}</description>", "</item>"]
+        lines += [f"<description>{bodies.body(entry)}</description>", "</item>"]
     lines += ["</channel>", "</rss>"]
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -43,6 +43,11 @@ class AssemblyMemo:
         self._seen[id(entry)] = found
         return found[2]
 
+    def forget(self, entry: Entry) -> None:
+        """`entry`'s rendered record was changed in place (the dev server's quick path)."""
+        self._metas.pop(id(entry), None)
+        self._seen.pop(id(entry), None)
+
     def related(self, posts: Sequence[Entry]) -> dict[str, tuple[Entry, ...]]:
         key: RelatedKey = tuple((e.post.path, e.post.tags, e.post.categories) for e in posts)
         if key != self._related_key:

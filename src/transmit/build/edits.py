@@ -1,0 +1,249 @@
+"""The dev server's quick path: a save that changes a post's text but not its metadata.
+
+Most saves while writing change a post's body and nothing else: its title, date, tags, category
+and path stay, so every listing, taxonomy page and neighbour holds the same posts in the same
+places. Then the last build's site, kept in memory (`SiteModel`), is right except where the
+post's rendered record shows: its own page (whose context took values from that record) and the
+pages that read the record while rendering (listings showing its excerpt, feeds with its text),
+which the last build noted per page. Those pages are made again; nothing else is looked at, so
+an edit costs the same at 10,000 posts as at 100. Any other change takes the full path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from transmit.build.outputs import STALE_SEARCH
+from transmit.build.pages import Assembly, Layout, TemplatePage, page_file, plan_pages
+from transmit.build.sources import load_warnings
+from transmit.build.writer import Staging
+
+if TYPE_CHECKING:
+    from transmit.build.cache import LazyRendered, ReadLog
+    from transmit.build.digest import Digester, MarkMemo
+    from transmit.build.incremental import Plan
+    from transmit.build.manifest import Manifest, SourceRecord
+    from transmit.build.sources import Loaded
+    from transmit.errors import BuildWarning
+    from transmit.site.entry import Entry
+    from transmit.site.memo import AssemblyMemo
+
+
+@dataclass(slots=True)
+class SiteModel:
+    """The last full build's site as the builder made it: what the quick path changes in place."""
+
+    manifest: Manifest
+    assembly: Assembly
+    published: list[SourceRecord]  # in site order
+    places: dict[str, int]  # published source -> its index in `published`
+    records: dict[str, SourceRecord]  # every source's record, drafts too
+    entries: dict[str, Entry]  # published source -> the entry every page holds
+    own: dict[str, int]  # published source -> index of its own page in the assembly
+    digester: Digester  # page contexts' bytes, entries by identity, records digested once
+    layout: Layout
+    copied: frozenset[str]  # paths copied files take (they win over pages)
+    readers: dict[str, set[int]] | None = None  # source -> pages that read its record
+
+    def readers_of(self, source: str) -> set[int]:
+        """The template pages that read `source`'s rendered record when last rendered."""
+        if self.readers is None:  # made once, on the first quick edit
+            index_of = {page.path: index for index, page in enumerate(self.assembly)}
+            self.readers = {}
+            for path, (reads, _) in self.manifest.page_reads.items():
+                if (index := index_of.get(path)) is not None:
+                    for read_source, _name in reads:
+                        self.readers.setdefault(read_source, set()).add(index)
+        return self.readers.get(source, set())
+
+    def note_reads(
+        self, index: int, before: Sequence[tuple[str, str]], now: Sequence[tuple[str, str]]
+    ) -> None:
+        if self.readers is None:
+            return
+        for source in {s for s, _ in before} - {s for s, _ in now}:
+            self.readers.get(source, set()).discard(index)
+        for source in {s for s, _ in now}:
+            self.readers.setdefault(source, set()).add(index)
+
+
+def site_model(
+    manifest: Manifest,
+    assembly: Assembly,
+    published: list[SourceRecord],
+    records: dict[str, SourceRecord],
+    entries: Sequence[Entry],
+    sources: dict[int, str],
+    digester: Digester,
+    layout: Layout,
+    copied: frozenset[str],
+) -> SiteModel | None:
+    """The model of a full build, or None when a post's own page cannot be found by its path."""
+    index_of = {page.path: index for index, page in enumerate(assembly)}
+    own: dict[str, int] = {}
+    for record in published:
+        index = index_of.get(page_file(record.post.path))
+        if index is None or not isinstance(assembly.pages[index], TemplatePage):
+            return None
+        own[sources[id(record)]] = index
+    paths = [sources[id(record)] for record in published]
+    return SiteModel(
+        manifest=manifest,
+        assembly=assembly,
+        published=list(published),
+        places={source: place for place, source in enumerate(paths)},
+        records=dict(records),
+        entries=dict(zip(paths, entries, strict=True)),
+        own=own,
+        digester=digester,
+        layout=layout,
+        copied=copied,
+    )
+
+
+def text_edits(
+    model: SiteModel, plan: Plan, loaded: Loaded, search_may_wait: bool
+) -> list[tuple[str, SourceRecord]] | None:
+    """The sources whose records changed since the model, when each kept its metadata, its
+    publishing and the files it uses, and nothing else changed (no other input, no clock
+    passing a post's date); None when the full path is needed."""
+    previous = model.manifest
+    if (
+        plan.edited is None  # a new file, a static file, a template or the config
+        or plan.previous is not previous
+        or plan.outputs_now is not None  # outputs others may touch: the full check
+        or plan.site_key != previous.site_key
+        or (previous.next_publish is not None and plan.publishing.now >= previous.next_publish)
+        or (plan.config.search and not search_may_wait)
+        or loaded.skipped
+    ):
+        return None
+    records = loaded.state.records
+    if len(records) != len(model.records):
+        return None
+    edits = []
+    for source in loaded.touched:  # every other record is the model's (a failed build drops
+        # the model: the records may have moved past it)
+        record, before = records.get(source), model.records.get(source)
+        if record is None:
+            return None
+        if before is record:
+            continue
+        if before is None or before.mark != record.mark:
+            return None
+        published = source in model.entries
+        if published != plan.publishing.publishes(record.post):
+            return None
+        if published and (
+            record.key is None
+            or record.rendered is None
+            or before.rendered is None
+            or record.rendered.assets != before.rendered.assets
+        ):
+            return None
+        edits.append((source, record))
+    return edits
+
+
+@dataclass(frozen=True, slots=True)
+class PageTools:
+    """What making pages needs of the builder, kept across its builds."""
+
+    field_mark: Callable[[str, str], bytes | None]
+    log: ReadLog
+    fingerprint: bytes
+    marks: MarkMemo
+    assembly_memo: AssemblyMemo
+    jobs: int
+
+
+def apply_text_edits(
+    model: SiteModel,
+    plan: Plan,
+    loaded: Loaded,
+    edits: Sequence[tuple[str, SourceRecord]],
+    tools: PageTools,
+    refuse: Callable[[tuple[BuildWarning, ...]], None],
+) -> Manifest:
+    """Renew the edited posts in the model, make again the pages that show their rendered
+    records, and return the new manifest (its summary included); the output folder is
+    brought up to date in one commit."""
+    from transmit.site.assemble import renew_own_page
+
+    previous = model.manifest
+    pages = model.assembly.pages
+    indices: set[int] = set()
+    renewed: set[str] = set()
+    quiet = all(_quiet(model.records[source]) and _quiet(record) for source, record in edits)
+    for source, record in edits:
+        model.records[source] = record
+        entry = model.entries.get(source)
+        if entry is None:  # a draft or a future post: on no page
+            continue
+        assert record.rendered is not None and record.key is not None
+        lazy: LazyRendered = entry.rendered  # type: ignore[assignment]
+        lazy.retarget(record.rendered, record.key)
+        model.published[model.places[source]] = record
+        index = model.own[source]
+        own = pages[index]
+        assert isinstance(own, TemplatePage)
+        pages[index] = renew_own_page(plan.config, own, entry, tools.assembly_memo)
+        renewed.add(own.path)
+        indices.add(index)
+        indices |= model.readers_of(source)
+    warnings = previous.summary.warnings
+    if not quiet:  # (else the warnings of the last build are these: no edited post had any)
+        warnings = site_warnings(plan, loaded, model.published)
+    refuse(warnings)  # --strict
+    only = sorted(i for i in indices if pages[i].path not in model.copied)
+    marks = dict(previous.marks)
+    if plan.config.search:
+        marks["search"] = STALE_SEARCH
+    layout = Layout(model.layout.posts, frozenset(renewed))
+    staging = Staging(previous.summary.out_dir, whole=False)
+    try:
+        arguments = (plan, model.assembly, model.digester, tools.field_mark, tools.log)
+        rest = (tools.fingerprint, tools.marks, staging, tools.jobs, layout, marks, only)
+        outputs, page_reads = plan_pages(*arguments, *rest)
+    except BaseException:
+        staging.discard()
+        raise
+    staging.commit()
+    for index in only:
+        path = pages[index].path
+        before = previous.page_reads.get(path, ((), b""))[0]
+        model.note_reads(index, before, page_reads[path][0])
+    watched = dict(previous.inputs.watched)
+    for _source, record in edits:
+        watched.update(record.reads)
+    summary = replace(
+        previous.summary,
+        warnings=warnings,
+        search_pending=bool(plan.config.search),
+        seconds=0.0,
+    )
+    manifest = replace(
+        previous,
+        inputs=replace(plan.inputs, watched=watched),
+        outputs=outputs,
+        marks=marks,
+        page_reads=page_reads,
+        summary=summary,
+    )
+    model.manifest = manifest
+    return manifest
+
+
+def _quiet(record: SourceRecord) -> bool:
+    """Whether loading and rendering the post noticed nothing."""
+    return not record.post.warnings and not (record.rendered and record.rendered.warnings)
+
+
+def site_warnings(
+    plan: Plan, loaded: Loaded, published: Sequence[SourceRecord]
+) -> tuple[BuildWarning, ...]:
+    """What loading noticed, then what rendering noticed of each published post, in order."""
+    rendered = (w for r in published if r.rendered for w in r.rendered.warnings)
+    return (*load_warnings(plan.inputs, loaded), *rendered)

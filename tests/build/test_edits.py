@@ -1,0 +1,260 @@
+"""The quick path for edits to posts' text (`build.edits`): taken when only text changed, never
+when anything else did, and always leaving the output a cold build gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.build.sites import (
+    CHANGES,
+    CONFIG,
+    FILES,
+    NOW,
+    OPTIONS,
+    cold_tree,
+    edit_body,
+    mtimes,
+    post,
+    tree,
+    write,
+)
+from tests.conftest import SiteMaker
+from transmit.build import cache, pages
+from transmit.build.incremental import IncrementalBuilder
+from transmit.build.manifest import manifest_path
+from transmit.build.pipeline import BuildFailed, BuildOptions
+from transmit.site import assemble
+
+BAD_FORMULA = "$\\frac{a}{$"
+# Without a search index to make again, an edit needs no deferring to take the quick path (the
+# deferred index has its own test).
+QUIET = CONFIG + "search = false\n"
+
+
+class Watch:
+    """Counts full assemblies and the template pages each build renders."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.assemblies = 0
+        self.rendered: list[str] = []
+        real_assemble, real_render = assemble.assemble_pages, pages.render_tasks
+
+        def counting_assemble(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.assemblies += 1
+            return real_assemble(*args, **kwargs)
+
+        def counting_render(assembly, tasks, log):  # type: ignore[no-untyped-def]
+            self.rendered += [assembly.pages[task[0]].path for task in tasks]
+            return real_render(assembly, tasks, log)
+
+        monkeypatch.setattr(assemble, "assemble_pages", counting_assemble)
+        monkeypatch.setattr(pages, "render_tasks", counting_render)
+
+    def reset(self) -> None:
+        self.assemblies = 0
+        self.rendered = []
+
+
+@pytest.fixture
+def watch(monkeypatch: pytest.MonkeyPatch) -> Watch:
+    return Watch(monkeypatch)
+
+
+def edit_beta(site: Path, intro: str, rest: str = "More.") -> list[Path]:
+    body = f"{intro}\n\n<!-- more -->\n\n{rest}"
+    return [write(site, "content/posts/beta.md", post("Beta", "2026-01-02", body))]
+
+
+def test_a_text_edit_renders_only_the_pages_showing_the_post(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    watch.reset()
+    before = mtimes(site / "public")
+
+    builder.build(edit_body(site))  # after <!-- more -->: listings show the same excerpt
+    assert watch.assemblies == 0
+    assert "posts/beta/index.html" in watch.rendered
+    assert not any(
+        path.startswith(("tags/", "categories/", "archives/")) for path in watch.rendered
+    )
+    after = mtimes(site / "public")
+    rewritten = {path for path in after if after[path] != before.get(path)}
+    assert "posts/beta/index.html" in rewritten
+    assert "index.html" not in rewritten  # the home page shows only the unchanged excerpt
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_an_edit_of_the_excerpt_reaches_listings_and_feeds(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    watch.reset()
+    builder.build(edit_beta(site, "A new opening with $y^2$."))
+    assert watch.assemblies == 0
+    assert {"atom.xml", "posts/beta/index.html"} <= set(watch.rendered)
+    built = tree(site / "public")
+    listings = [
+        path for path in built if path.startswith("page/") and b"A new opening" in built[path]
+    ]
+    assert listings and set(listings) <= set(watch.rendered)
+    assert built == cold_tree(site, tmp_path)
+
+
+def test_text_edits_in_a_row_stay_equal_to_a_cold_build(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    about = "---\ntitle: About\ndate: 2026-01-01\n---\n"  # undated, a page's date is its file's
+    edits: list[tuple[Callable[[Path], list[Path]], bool]] = [
+        (lambda s: edit_beta(s, "First opening."), True),
+        (lambda s: edit_beta(s, "Second opening.", "## One\n\ntext\n\n## Two\n\nmore"), True),
+        (lambda s: [write(s, "content/posts/gamma.md", post("Gamma", "2026-01-03", "P."))], True),
+        (lambda s: edit_beta(s, "Second opening."), True),  # the TOC goes again
+        (lambda s: [write(s, "content/pages/about.md", about + "Me.\n")], False),
+        (lambda s: [write(s, "content/pages/about.md", about + "Me, longer.\n")], True),
+        (
+            lambda s: [
+                write(
+                    s, "content/posts/draft.md", post("Draft", "2026-01-05", "No.", "draft: true\n")
+                )
+            ],
+            True,
+        ),
+    ]
+    for number, (edit, quick) in enumerate(edits):
+        watch.reset()
+        builder.build(edit(site))
+        assert watch.assemblies == (0 if quick else 1), number
+        assert tree(site / "public") == cold_tree(site, tmp_path), number
+
+
+def change_config(site: Path) -> list[Path]:
+    return [write(site, "site.toml", QUIET.replace("per_page = 2", "per_page = 3"))]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        *(CHANGES[name] for name in ("edit title", "publish draft", "retag", "add image")),
+        *(CHANGES[name] for name in ("template override", "static file", "rename")),
+        change_config,
+    ],
+    ids=["title", "draft published", "retag", "image", "template", "static", "rename", "config"],
+)
+def test_other_changes_take_the_full_path(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch, change: Callable[[Path], list[Path]]
+) -> None:
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    builder.build(edit_body(site))  # the quick path first, so the model is in play
+    watch.reset()
+    builder.build(change(site))
+    assert watch.assemblies == 1
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    watch.reset()
+    builder.build(edit_beta(site, "After the change."))  # quick again, on the new model
+    assert watch.assemblies == 0
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_an_edit_that_uses_a_new_image_beside_the_post_takes_the_full_path(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    site = make_site({**FILES, "content/posts/images/r.png": b"\x89PNG r"}, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    watch.reset()
+    builder.build(edit_beta(site, "Now with ![r](images/r.png)."))
+    assert watch.assemblies == 1  # the image must be copied: not a text edit
+    assert "posts/images/r.png" in tree(site / "public")
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_warnings_follow_text_edits_and_strict_refuses_them(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    site = make_site({p: t for p, t in FILES.items() if "pic" not in p}, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    assert builder.build().warnings == ()
+    summary = builder.build(edit_beta(site, f"Broken {BAD_FORMULA} formula."))
+    assert [(w.path, w.message.split(":")[0]) for w in summary.warnings] == [
+        ("content/posts/beta.md", "cannot render formula")
+    ]
+    assert builder.build(edit_beta(site, "Fixed.")).warnings == ()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+    strict = IncrementalBuilder(site, BuildOptions(now=NOW, jobs=1, strict=True))
+    strict.build()
+    before = tree(site / "public")
+    with pytest.raises(BuildFailed):
+        strict.build(edit_beta(site, f"Broken again {BAD_FORMULA}."))
+    assert tree(site / "public") == before  # nothing written for a refused build
+    strict.build(edit_beta(site, "Fixed again."))
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_after_a_failed_build_the_next_edit_sees_every_change(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    # gamma takes beta's path: the records change, then the build fails
+    clash = post("Gamma", "2026-01-03", "Gamma.", "slug: beta\n")
+    gamma = write(site, "content/posts/gamma.md", clash)
+    with pytest.raises(BuildFailed):
+        builder.build([gamma])
+    fixed = write(site, "content/posts/gamma.md", post("Gamma two", "2026-01-03", "Gamma."))
+    watch.reset()
+    builder.build([fixed, *edit_body(site)])
+    assert watch.assemblies == 1
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_render_lost_from_the_cache_during_a_quick_edit_is_made_again(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watch: Watch
+) -> None:
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    watch.reset()
+    real = cache.RenderCache.load
+    lost = {"times": 1}
+
+    def losing(self, key):  # type: ignore[no-untyped-def]
+        if lost["times"]:
+            lost["times"] -= 1
+            return None
+        return real(self, key)
+
+    monkeypatch.setattr(cache.RenderCache, "load", losing)
+    builder.build(edit_beta(site, "An opening the listings show."))
+    assert not lost["times"]
+    assert watch.assemblies == 1  # the quick path met the loss and gave way to the full one
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_an_ephemeral_output_leaves_no_manifest_in_the_cache(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=QUIET)
+    out = site.parent / "served" / "site"
+    builder = IncrementalBuilder(
+        site, BuildOptions(now=NOW, jobs=1, out_dir=out), defer_search=True, ephemeral=True
+    )
+    builder.build()
+    builder.build(edit_body(site))
+    cache_dir = site / ".transmit-cache"
+    assert not manifest_path(cache_dir, out).exists()
+    assert not list(cache_dir.glob("manifest-*"))
+    assert (out / "posts/beta/index.html").is_file()
