@@ -258,3 +258,15 @@ def test_an_ephemeral_output_leaves_no_manifest_in_the_cache(make_site: SiteMake
     assert not manifest_path(cache_dir, out).exists()
     assert not list(cache_dir.glob("manifest-*"))
     assert (out / "posts/beta/index.html").is_file()
+
+
+def test_warming_up_writes_nothing_and_never_raises(make_site: SiteMaker) -> None:
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.warm_up()  # before any build: no model yet
+    builder.build()
+    files = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    builder.warm_up()
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == files
+    (site / "site.toml").write_text("title = [", encoding="utf-8")
+    builder.warm_up()  # a broken config is the next build's to report

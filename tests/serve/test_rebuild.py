@@ -69,6 +69,9 @@ class ScriptedBuilder:
             raise outcome
         return outcome
 
+    def warm_up(self) -> None:
+        pass
+
 
 def rebuilder(site: Path, outcomes: list[BuildSummary | Exception]):  # type: ignore[no-untyped-def]
     (site / "site.toml").write_text('title = "T"\nbase_url = "/notes/"\n', encoding="utf-8")

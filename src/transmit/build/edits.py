@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from transmit.build.incremental import Plan
     from transmit.build.manifest import Manifest, SourceRecord
     from transmit.build.sources import Loaded
+    from transmit.config import Config
     from transmit.errors import BuildWarning
     from transmit.site.entry import Entry
     from transmit.site.memo import AssemblyMemo
@@ -247,3 +248,26 @@ def site_warnings(
     """What loading noticed, then what rendering noticed of each published post, in order."""
     rendered = (w for r in published if r.rendered for w in r.rendered.warnings)
     return (*load_warnings(plan.inputs, loaded), *rendered)
+
+
+# A post using what posts use, rendered once to load the renderer before the first save.
+_SAMPLE = (
+    "---\ntitle: Sample\ndate: 2026-01-01\ntags: [a]\n---\n\n"
+    "Text $x_1 * y_1$, **bold**, [link](/).\n\n"
+    "$$\\int_0^1 f(x)\\,dx$$\n\n```python\nprint(1)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+)
+
+
+def warm_up(config: Config, model: SiteModel | None) -> None:
+    """Load now what the first quick edit would load, so that it is as quick as the next ones:
+    the renderer (Markdown, math and highlighting take half a second to import and set up),
+    the page templates, and which pages read which posts."""
+    from transmit.build.pipeline import render_options, render_post
+    from transmit.content.loader import parse_post
+
+    source = config.site_dir / "content" / "posts" / "sample.md"
+    render_post(parse_post(_SAMPLE.encode(), source, "post", config), render_options(config))
+    if model is not None:
+        model.readers_of("")
+        for name in {p.template for p in model.assembly.pages if isinstance(p, TemplatePage)}:
+            model.assembly.environment.get_template(name)

@@ -10,6 +10,7 @@ load -> render -> assemble -> write, each stage skipping what the previous build
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from transmit.build.edits import (
     site_model,
     site_warnings,
     text_edits,
+    warm_up,
 )
 from transmit.build.entries import EntryMemo
 from transmit.build.inputs import (
@@ -168,6 +170,11 @@ class IncrementalBuilder:
                 quick = self._quick(plan, loaded)
                 return quick if quick is not None else self._finish(plan, loaded, workers)
 
+    def warm_up(self) -> None:
+        """Ready what the first edit would load (the dev server, once it serves the site)."""
+        with contextlib.suppress(TransmitError):  # the next build says what is wrong
+            warm_up(load_config(self.site_dir), self._model)
+
     def _lock_path(self) -> Path:
         if self.ephemeral:
             return self.out_dir.with_name(self.out_dir.name + ".lock")
@@ -198,11 +205,9 @@ class IncrementalBuilder:
             inputs.template_digest,
             canonical((publishing.drafts, publishing.future, str(self.out_dir))),
         )
-        outputs_now: dict[str, Sig] | None = {}
-        if previous is not None and changed is not None and in_memory:
-            outputs_now = None  # the dev server: our own outputs, untouched
-        elif previous is not None:
-            outputs_now = saved.output_sigs(self.out_dir, previous)
+        # the dev server's outputs are its own, untouched (None): not stat-ed
+        now = saved.output_sigs(self.out_dir, previous) if previous and not known else {}
+        outputs_now = None if known else now
         return Plan(config, inputs, publishing, site_key, previous, outputs_now, edited)
 
     def _previous_manifest(self) -> Manifest | None:
@@ -214,9 +219,8 @@ class IncrementalBuilder:
         return self._manifest
 
     def _unchanged(self, plan: Plan, previous: Manifest) -> bool:
-        if previous.site_key != plan.site_key or previous.summary is None:
-            return False
-        if previous.marks.get("search") == STALE_SEARCH:
+        stale_search = previous.marks.get("search") == STALE_SEARCH
+        if previous.site_key != plan.site_key or previous.summary is None or stale_search:
             return False
         if previous.next_publish is not None and plan.publishing.now >= previous.next_publish:
             return False

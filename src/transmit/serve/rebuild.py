@@ -32,6 +32,10 @@ class SiteBuilder(Protocol):
         none, bring what was deferred, the search index, up to date)."""
         ...
 
+    def warm_up(self) -> None:
+        """Load what the first rebuild would (called before waiting for changes)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
@@ -157,6 +161,7 @@ class Rebuilder:
             return fallback
 
     def _run(self) -> None:
+        self._builder.warm_up()  # before the first change: it would wait for this anyway
         while True:
             item = self._queue.get()
             if item is _STOP:
