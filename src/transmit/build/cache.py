@@ -34,7 +34,8 @@ STUB = "<!-- transmit: read from the render cache when a page shows it -->"
 # The long texts that only a post's own page, feeds and search read; listings and page
 # metadata use the others (excerpt, contents list, counts) for every post on every build.
 STUB_FIELDS = frozenset({"html", "text", "search_text"})
-RECENT = 16  # full records each process keeps at hand (a page asks for several fields)
+RECENT = 64  # full records each process keeps at hand (a page asks for several fields, a
+# feed for FEED_LENGTH posts, and the dev server makes the same feeds again after each save)
 _KIND = "render"
 
 
