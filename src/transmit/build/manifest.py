@@ -126,7 +126,8 @@ def save_manifest(path: Path, fingerprint: bytes, manifest: Manifest) -> None:
     store.save(path, _MANIFEST, fingerprint, manifest)
 
 
-SHARDS = 256  # source records are saved in shards, so one edit rewrites few of them
+SHARDS = 64  # source records are saved in shards, so one edit rewrites a 64th of them (more
+# shards cost a cold build a file each)
 
 
 @functools.cache
