@@ -103,6 +103,8 @@ def _yaml_problem(error: yaml.YAMLError, path: Path) -> SourceError:
     if "end of stream" in problem or "did not find expected" in problem:
         mark = getattr(error, "context_mark", None) or mark
     line = mark.line + 2 if mark is not None else 1
+    if "nesting depth" in problem:  # libyaml's own limit (PyYAML 6.0.4) can come before ours
+        return _too_deep(path, line)
     return SourceError(path, line, f"front matter is not valid YAML: {problem}")
 
 
