@@ -93,6 +93,18 @@ def test_bundle_images_are_addressed_under_the_post_and_not_copied_twice(site: P
     assert found.asset is None
 
 
+def test_a_replaced_image_is_measured_again_in_the_same_process(site: Path) -> None:
+    # sizes are remembered per file while its time and size stay: the dev server's process
+    # renders a post again after its figure is replaced
+    figure = site / "content/posts/images/fig.png"
+    assert resolve_image("images/fig.png", note(site), site, "/").width == 640
+    figure.write_bytes(png(1200, 900) + b"\x00")  # another size on disk, another mtime
+    found = resolve_image("images/fig.png", note(site), site, "/")
+    assert (found.width, found.height) == (1200, 900)
+    figure.write_bytes(b"not an image at all")
+    assert resolve_image("images/fig.png", note(site), site, "/").width is None
+
+
 def test_base_path_prefixes_site_images(site: Path) -> None:
     assert resolve_image("/img/logo.png", note(site), site, "/notes/").src == "/notes/img/logo.png"
     assert resolve_image("images/fig.png", note(site), site, "/n/").src == "/n/posts/images/fig.png"

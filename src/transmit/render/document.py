@@ -19,7 +19,7 @@ from transmit.render.excerpt import Excerpt, cut_excerpt, head_tokens, more_inde
 from transmit.render.images import Asset, resolve_image
 from transmit.render.markdown import ParsedDocument, parse
 from transmit.render.math import Formula, MathRenderer, RenderedFormula
-from transmit.render.text import count_words, prose_and_search_text, reading_minutes
+from transmit.render.text import prose_and_search_text, text_figures
 from transmit.render.toc import TOC_LEVELS, TocEntry, toc_html
 
 _DEFINES_MACROS = re.compile(
@@ -215,13 +215,14 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
     excerpt, excerpt_warnings = _excerpt(post, document, options)
     warnings.extend(excerpt_warnings)
     text, search_text = prose_and_search_text(document.tokens)
+    word_count, minutes = text_figures(text)
     return RenderedPost(
         html=body_html,
         excerpt_html=excerpt.html,
         text=text,
         search_text=search_text,
-        word_count=count_words(text),
-        reading_minutes=reading_minutes(text),
+        word_count=word_count,
+        reading_minutes=minutes,
         warnings=tuple(warnings),
         toc=tuple(entries),
         toc_html=document.page.toc_html if wants_toc else "",

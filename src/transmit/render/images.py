@@ -9,8 +9,11 @@ outside the post's bundle is reported as an Asset so the build copies it.
 
 from __future__ import annotations
 
+import functools
+import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -20,6 +23,7 @@ import imagesize
 from transmit.content.post import Post
 
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+SIZE_MEMO = 4096  # image files whose size a process remembers (posts share figures and logos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +51,25 @@ def is_remote(src: str) -> bool:
     return bool(_REMOTE.match(src))
 
 
-def image_size(path: Path) -> tuple[int | None, int | None]:
-    """Pixel size from the file header (no full decode); None when the format is unknown."""
+@functools.lru_cache(maxsize=SIZE_MEMO)
+def _size_of(path: str, mtime_ns: int, size: int) -> tuple[int | None, int | None]:
+    """Pixel size from the file header (no full decode), None when the format is unknown;
+    read once per process while the file keeps its time and size."""
     try:
-        width, height = imagesize.get(str(path))
+        width, height = imagesize.get(path)
     except (OSError, ValueError, TypeError):
         return None, None
     if width is None or height is None or width <= 0 or height <= 0:
         return None, None
     return round(width), round(height)
+
+
+def _is_file(path: Path) -> os.stat_result | None:
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found if stat.S_ISREG(found.st_mode) else None
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -97,11 +111,11 @@ def resolve_image(
     consulted = []
     for candidate in candidates:
         consulted.append(candidate)
-        if not candidate.is_file():
+        if (found := _is_file(candidate)) is None:
             continue
         looked = tuple(consulted)
         resolved = Path(posixpath.normpath(candidate.as_posix()))
-        width, height = image_size(resolved)
+        width, height = _size_of(str(candidate), found.st_mtime_ns, found.st_size)
         if static_dir is not None and _inside(resolved, static_dir):
             output = resolved.relative_to(static_dir).as_posix()
             url = _site_url(base_path, output) + suffix
