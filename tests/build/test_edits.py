@@ -3,9 +3,11 @@ when anything else did, and always leaving the output a cold build gives."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from tests.build.sites import (
@@ -63,6 +65,14 @@ def watch(monkeypatch: pytest.MonkeyPatch) -> Watch:
     return Watch(monkeypatch)
 
 
+def built(make_site: SiteMaker) -> tuple[Path, IncrementalBuilder]:
+    """The test site, built once by the builder the test goes on with."""
+    site = make_site(FILES, config=QUIET)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    return site, builder
+
+
 def edit_beta(site: Path, intro: str, rest: str = "More.") -> list[Path]:
     body = f"{intro}\n\n<!-- more -->\n\n{rest}"
     return [write(site, "content/posts/beta.md", post("Beta", "2026-01-02", body))]
@@ -71,9 +81,7 @@ def edit_beta(site: Path, intro: str, rest: str = "More.") -> list[Path]:
 def test_a_text_edit_renders_only_the_pages_showing_the_post(
     make_site: SiteMaker, tmp_path: Path, watch: Watch
 ) -> None:
-    site = make_site(FILES, config=QUIET)
-    builder = IncrementalBuilder(site, OPTIONS)
-    builder.build()
+    site, builder = built(make_site)
     watch.reset()
     before = mtimes(site / "public")
 
@@ -93,27 +101,23 @@ def test_a_text_edit_renders_only_the_pages_showing_the_post(
 def test_an_edit_of_the_excerpt_reaches_listings_and_feeds(
     make_site: SiteMaker, tmp_path: Path, watch: Watch
 ) -> None:
-    site = make_site(FILES, config=QUIET)
-    builder = IncrementalBuilder(site, OPTIONS)
-    builder.build()
+    site, builder = built(make_site)
     watch.reset()
     builder.build(edit_beta(site, "A new opening with $y^2$."))
     assert watch.assemblies == 0
     assert {"atom.xml", "posts/beta/index.html"} <= set(watch.rendered)
-    built = tree(site / "public")
+    served = tree(site / "public")
     listings = [
-        path for path in built if path.startswith("page/") and b"A new opening" in built[path]
+        path for path in served if path.startswith("page/") and b"A new opening" in served[path]
     ]
     assert listings and set(listings) <= set(watch.rendered)
-    assert built == cold_tree(site, tmp_path)
+    assert served == cold_tree(site, tmp_path)
 
 
 def test_text_edits_in_a_row_stay_equal_to_a_cold_build(
     make_site: SiteMaker, tmp_path: Path, watch: Watch
 ) -> None:
-    site = make_site(FILES, config=QUIET)
-    builder = IncrementalBuilder(site, OPTIONS)
-    builder.build()
+    site, builder = built(make_site)
     about = "---\ntitle: About\ndate: 2026-01-01\n---\n"  # undated, a page's date is its file's
     edits: list[tuple[Callable[[Path], list[Path]], bool]] = [
         (lambda s: edit_beta(s, "First opening."), True),
@@ -154,9 +158,7 @@ def change_config(site: Path) -> list[Path]:
 def test_other_changes_take_the_full_path(
     make_site: SiteMaker, tmp_path: Path, watch: Watch, change: Callable[[Path], list[Path]]
 ) -> None:
-    site = make_site(FILES, config=QUIET)
-    builder = IncrementalBuilder(site, OPTIONS)
-    builder.build()
+    site, builder = built(make_site)
     builder.build(edit_body(site))  # the quick path first, so the model is in play
     watch.reset()
     builder.build(change(site))
@@ -207,9 +209,7 @@ def test_warnings_follow_text_edits_and_strict_refuses_them(
 def test_after_a_failed_build_the_next_edit_sees_every_change(
     make_site: SiteMaker, tmp_path: Path, watch: Watch
 ) -> None:
-    site = make_site(FILES, config=QUIET)
-    builder = IncrementalBuilder(site, OPTIONS)
-    builder.build()
+    site, builder = built(make_site)
     # gamma takes beta's path: the records change, then the build fails
     clash = post("Gamma", "2026-01-03", "Gamma.", "slug: beta\n")
     gamma = write(site, "content/posts/gamma.md", clash)
@@ -225,9 +225,7 @@ def test_after_a_failed_build_the_next_edit_sees_every_change(
 def test_a_render_lost_from_the_cache_during_a_quick_edit_is_made_again(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watch: Watch
 ) -> None:
-    site = make_site(FILES, config=QUIET)
-    builder = IncrementalBuilder(site, OPTIONS)
-    builder.build()
+    site, builder = built(make_site)
     watch.reset()
     real = cache.RenderCache.load
     lost = {"times": 1}
@@ -270,3 +268,34 @@ def test_warming_up_writes_nothing_and_never_raises(make_site: SiteMaker) -> Non
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == files
     (site / "site.toml").write_text("title = [", encoding="utf-8")
     builder.warm_up()  # a broken config is the next build's to report
+
+
+def test_after_warming_up_the_first_edit_compiles_no_template(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a broken template no page uses and a file that is no template at all: warming up
+    # passes over both (a page using the broken one would report it when made)
+    extra = {"templates/unused.html": "{% if %}", "templates/logo.png": "\x89PNG\x00\xff"}
+    site = make_site({**FILES, **extra}, config=QUIET)
+    # as with a big site, the full build makes its pages in forked processes, so this process
+    # has compiled no template yet
+    threshold = pages.MIN_FORKED_PAGES
+    monkeypatch.setattr(pages, "MIN_FORKED_PAGES", 1)
+    others = threading.active_count() - 1  # threads other tests left: not the build's
+    alive = threading.active_count
+    monkeypatch.setattr(threading, "active_count", lambda: alive() - others)
+    builder = IncrementalBuilder(site, BuildOptions(now=NOW, jobs=2))
+    builder.build()
+    monkeypatch.setattr(pages, "MIN_FORKED_PAGES", threshold)  # an edit's pages: made here
+    builder.warm_up()
+    compiled: list[str | None] = []
+    real_compile = jinja2.Environment.compile
+
+    def counting_compile(self, source, name=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return real_compile(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
+    builder.build(edit_body(site))
+    assert (site / "public/posts/beta/index.html").read_text(encoding="utf-8").count("edited")
+    assert compiled == []
