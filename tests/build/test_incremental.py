@@ -24,6 +24,7 @@ from tests.build.sites import (
     mtimes,
     override_template,
     post,
+    retag,
     tree,
     write,
 )
@@ -377,4 +378,31 @@ def test_a_static_file_that_hid_a_page_and_went_away_gives_the_page_back(
     assert tree(site / "public") == cold_tree(site, tmp_path)
     shadow.unlink()
     build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_related_posts_reach_the_next_build_through_the_cache(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transmit.site import memo
+
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    saved = site / ".transmit-cache" / "related"
+    assert saved.is_file()
+    computed: list[int] = []
+    real = memo.related_posts
+    monkeypatch.setattr(memo, "related_posts", lambda posts: computed.append(1) or real(posts))
+
+    edit_body(site)  # places, tags and categories as they were: what was found still holds
+    build_site(site, OPTIONS)
+    assert computed == []
+    retag(site)
+    build_site(site, OPTIONS)
+    assert computed == [1]
+    saved.write_bytes(saved.read_bytes()[:-9] + b"damaged!!")  # not trusted: found again
+    edit_title(site)
+    build_site(site, OPTIONS)
+    assert computed == [1, 1]
+    monkeypatch.undo()
     assert tree(site / "public") == cold_tree(site, tmp_path)

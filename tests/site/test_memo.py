@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from tests.site.records import make_entry
 from transmit.config import Config
-from transmit.site.memo import AssemblyMemo
+from transmit.site import memo as memo_module
+from transmit.site.memo import AssemblyMemo, SavedRelated
 from transmit.site.metadata import post_meta
 from transmit.site.related import related_posts
 
@@ -30,6 +33,35 @@ def test_related_posts_are_reused_while_places_tags_and_categories_stay() -> Non
     assert paths(memo.related(retagged)) == paths(related_posts(retagged))
     reordered = list(reversed(entries))
     assert paths(memo.related(reordered)) == paths(related_posts(reordered))
+
+
+def test_related_posts_found_by_an_earlier_process_are_used_only_for_the_same_posts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entries = [make_entry(f"p{i}", tags=("t",) if i % 2 else ("u",)) for i in range(6)]
+    first = AssemblyMemo()
+    expected = paths(first.related(entries))
+    assert first.found is not None  # computed here: for the next process to save
+    computed: list[int] = []
+    real = memo_module.related_posts
+    monkeypatch.setattr(
+        memo_module, "related_posts", lambda posts: computed.append(len(posts)) or real(posts)
+    )
+
+    later = AssemblyMemo(first.found)  # a new process, with what the first one saved
+    edited = [*entries[:3], make_entry("p3", tags=("t",), html="<p>New.</p>"), *entries[4:]]
+    found = later.related(edited)
+    assert computed == [] and later.found is None  # nothing new to save
+    assert paths(found) == expected and found["posts/p1/"][0] is edited[3]
+
+    retagged = [*entries[:3], make_entry("p3", tags=("u",)), *entries[4:]]
+    assert paths(AssemblyMemo(first.found).related(retagged)) == paths(related_posts(retagged))
+    reordered = list(reversed(entries))
+    assert paths(AssemblyMemo(first.found).related(reordered)) == paths(related_posts(reordered))
+    # a saved record that does not name these very posts is not trusted, digest or not
+    wrong = SavedRelated(first.found.key, {"posts/p0/": ()})
+    assert paths(AssemblyMemo(wrong).related(entries)) == expected
+    assert len(computed) == 3
 
 
 def test_post_metadata_is_made_again_for_a_new_record_or_a_new_config() -> None:

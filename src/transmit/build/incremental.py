@@ -312,7 +312,8 @@ class IncrementalBuilder:
         if self._assembly_memo is None:
             from transmit.site.memo import AssemblyMemo
 
-            self._assembly_memo = AssemblyMemo()
+            found = saved.load_related(self.cache_dir, self._fingerprint)
+            self._assembly_memo = AssemblyMemo(found)
 
         def assemble() -> tuple[Assembly, dict[str, bytes], SearchOutcome]:
             assembly = assemble_pages(plan.config, entries, self._assembly_memo)
@@ -387,12 +388,16 @@ class IncrementalBuilder:
         return summary
 
     def _save(self, manifest: Manifest) -> None:
-        """Keep the manifest for the next build: in memory, and on disk unless the output is
-        the dev server's temporary folder (a later process never sees that folder again)."""
+        """Keep what the next build uses: the manifest in memory, and on disk unless the output
+        is the dev server's temporary folder (a later process never sees that folder again);
+        related posts found anew, on disk."""
         self._manifest = manifest
         if not self.ephemeral:
             path = saved.manifest_path(self.cache_dir, self.out_dir)
             saved.save_manifest(path, self._fingerprint, manifest)
+        if self._assembly_memo is not None and (found := self._assembly_memo.found) is not None:
+            saved.save_related(self.cache_dir, self._fingerprint, found)
+            self._assembly_memo.found = None
 
     def _render_lost(
         self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers

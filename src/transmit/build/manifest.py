@@ -26,11 +26,13 @@ from transmit.build.inputs import Inputs, Sig, stat_sig
 if TYPE_CHECKING:
     from transmit.content.post import Post
     from transmit.render.document import RenderedPost
+    from transmit.site.memo import SavedRelated
 
 # output path -> (input digest, content digest, mtime_ns, size)
 OutputRecord = tuple[bytes, bytes, int, int]
 _MANIFEST = "manifest"
 _SOURCES = "sources"
+_RELATED = "related"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,17 @@ def _post_values(row: tuple[object, ...], places: list[int]) -> list[object]:
         if values[place] is not None:
             values[place] = Path(values[place])  # type: ignore[arg-type]
     return values
+
+
+def load_related(cache_dir: Path, fingerprint: bytes) -> SavedRelated | None:
+    """Related posts as the last build found them (checked against the posts by the memo)."""
+    from transmit.site.memo import SavedRelated
+
+    return store.load(cache_dir / _RELATED, _RELATED, fingerprint, SavedRelated)
+
+
+def save_related(cache_dir: Path, fingerprint: bytes, related: SavedRelated) -> None:
+    store.save(cache_dir / _RELATED, _RELATED, fingerprint, related)
 
 
 def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[int]]:

@@ -1,11 +1,15 @@
 """What one assembly of the site can hand the next in the same process (the dev server, which
 assembles the whole site again after every edit): results that depend only on records that are
 the very same objects as last time (records are frozen, so the same object is the same value).
+Related posts, the slowest of them at 10,000 posts, are also handed to the next process
+(`SavedRelated`, kept in the build cache), by a digest of all they depend on.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from transmit.config import Config
 from transmit.site.entry import Entry
@@ -16,16 +20,30 @@ from transmit.site.related import related_posts
 RelatedKey = tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class SavedRelated:
+    """Related posts by path, and the digest of the RelatedKey they were found for."""
+
+    key: bytes
+    related: dict[str, tuple[str, ...]]
+
+
+def related_digest(key: RelatedKey) -> bytes:
+    return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).digest()
+
+
 class AssemblyMemo:
     """Post metadata by entry, and related posts while no post's place, tags or categories
     changed. Without one (a one-off build), everything is computed."""
 
-    def __init__(self) -> None:
+    def __init__(self, saved: SavedRelated | None = None) -> None:
         self._config: Config | None = None
         self._metas: dict[int, tuple[Entry, str | None, PageMeta]] = {}
         self._seen: dict[int, tuple[Entry, str | None, PageMeta]] = {}
         self._related_key: RelatedKey | None = None
         self._related: dict[str, tuple[str, ...]] = {}
+        self._saved = saved  # what an earlier process found
+        self.found: SavedRelated | None = None  # found by this process, for the next one
 
     def begin(self, config: Config) -> None:
         """Start an assembly: a changed configuration forgets everything; entries not seen in
@@ -51,10 +69,16 @@ class AssemblyMemo:
     def related(self, posts: Sequence[Entry]) -> dict[str, tuple[Entry, ...]]:
         key: RelatedKey = tuple((e.post.path, e.post.tags, e.post.categories) for e in posts)
         if key != self._related_key:
-            found = related_posts(posts)
-            self._related_key = key
-            self._related = {path: tuple(e.post.path for e in of) for path, of in found.items()}
-            return found
+            saved, self._saved = self._saved, None
+            digest = related_digest(key)
+            paths = {path for path, _tags, _categories in key}
+            if saved is None or saved.key != digest or saved.related.keys() != paths:
+                found = related_posts(posts)
+                self._related_key = key
+                self._related = {path: tuple(e.post.path for e in of) for path, of in found.items()}
+                self.found = SavedRelated(digest, self._related)
+                return found
+            self._related_key, self._related = key, saved.related
         by_path = {entry.post.path: entry for entry in posts}
         return {path: tuple(by_path[p] for p in paths) for path, paths in self._related.items()}
 
