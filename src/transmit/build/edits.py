@@ -24,8 +24,8 @@ from transmit.build.writer import Staging
 if TYPE_CHECKING:
     from transmit.build.cache import LazyRendered, ReadLog
     from transmit.build.digest import Digester, MarkMemo
-    from transmit.build.incremental import Plan
     from transmit.build.manifest import Manifest, SourceRecord
+    from transmit.build.plan import Plan
     from transmit.build.sources import Loaded
     from transmit.config import Config
     from transmit.errors import BuildWarning

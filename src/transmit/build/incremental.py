@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,6 @@ from transmit.build.edits import (
 )
 from transmit.build.entries import EntryMemo
 from transmit.build.inputs import (
-    Inputs,
     Sig,
     apply_changes,
     changed_files,
@@ -40,7 +39,7 @@ from transmit.build.inputs import (
     scan_inputs,
     watch,
 )
-from transmit.build.manifest import FieldMarks, Manifest, OutputRecord, SourceRecord, SourceState
+from transmit.build.manifest import FieldMarks, Manifest, SourceRecord, SourceState
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import (
     STALE_SEARCH,
@@ -59,6 +58,7 @@ from transmit.build.pipeline import (
     output_clashes,
     render_options,
 )
+from transmit.build.plan import Plan
 from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
 from transmit.build.workers import LoadJob, Publishing, Workers, collector_paused
@@ -73,25 +73,6 @@ if TYPE_CHECKING:
 # The bundled theme, as transmit.site.theme has it (importing that module loads Jinja2, which a
 # no-op rebuild does not need; a test keeps the two equal).
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """One build's inputs, settled before anything is read."""
-
-    config: Config
-    inputs: Inputs
-    publishing: Publishing
-    site_key: bytes
-    previous: Manifest | None
-    outputs_now: dict[str, Sig] | None  # the recorded output files as they are on disk
-    # (None: as recorded; the dev server's outputs are its own)
-    edited: frozenset[str] | None = None  # the only inputs changed, all known Markdown
-    # sources (None: not known)
-
-    def intact(self, path: str, old: OutputRecord) -> bool:
-        """Whether the file at `path` is still the one recorded as `old`."""
-        return self.outputs_now is None or self.outputs_now.get(path) == old[2:]
 
 
 class IncrementalBuilder:

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     import jinja2
 
     from transmit.build.cache import ReadLog
-    from transmit.build.incremental import Plan
     from transmit.build.inputs import Sig
     from transmit.build.manifest import OutputRecord, SourceRecord
+    from transmit.build.plan import Plan
 
 MIN_FORKED_PAGES = 400  # below this, forking costs more than it saves
 
