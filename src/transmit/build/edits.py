@@ -251,16 +251,17 @@ def site_warnings(
     return (*load_warnings(plan.inputs, loaded), *rendered)
 
 
-# A post using what posts use, rendered once to load the renderer before the first save.
 # Languages notes show most: a lexer sets up its rules when first used (tens of milliseconds).
 _COMMON_CODE = ("python", "cpp", "c", "bash", "javascript", "java", "go", "rust", "json", "yaml")
-TEMPLATE_EXTENSIONS = ("html", "js", "xml", "txt")
+# A post using what posts use, rendered once to load the renderer before the first save.
 _SAMPLE = (
     "---\ntitle: Sample\ndate: 2026-01-01\ntags: [a]\n---\n\n"
     "Text $x_1 * y_1$, **bold**, [link](/).\n\n"
     "$$\\int_0^1 f(x)\\,dx$$\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
     + "".join(f"\n```{language}\nx = 1\n```\n" for language in _COMMON_CODE)
 )
+# The files of the theme's and the site's templates/ that pages and partials are made from.
+_TEMPLATE_EXTENSIONS = ("html", "js", "xml", "txt")
 
 
 def warm_up(config: Config, model: SiteModel | None) -> None:
@@ -278,6 +279,6 @@ def warm_up(config: Config, model: SiteModel | None) -> None:
         model.readers_of("")
         environment = model.assembly.environment
         # the pages' templates and what they include; a broken one is reported when used
-        for name in environment.list_templates(extensions=TEMPLATE_EXTENSIONS):
+        for name in environment.list_templates(extensions=_TEMPLATE_EXTENSIONS):
             with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
                 environment.get_template(name)
