@@ -71,8 +71,8 @@ class AssemblyMemo:
         if key != self._related_key:
             saved, self._saved = self._saved, None
             digest = related_digest(key)
-            paths = {path for path, _tags, _categories in key}
-            if saved is None or saved.key != digest or saved.related.keys() != paths:
+            shown = {path for path, _tags, _categories in key}
+            if saved is None or saved.key != digest or saved.related.keys() != shown:
                 found = related_posts(posts)
                 self._related_key = key
                 self._related = {path: tuple(e.post.path for e in of) for path, of in found.items()}
