@@ -6,15 +6,28 @@ from __future__ import annotations
 import os
 import shutil
 import struct
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from transmit.build import pages
 from transmit.build.pipeline import BuildOptions, build_site
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 OPTIONS = BuildOptions(now=NOW, jobs=1)
 CONFIG = 'title = "Test Notes"\ntimezone = "Asia/Shanghai"\nper_page = 2\n'
+
+
+def fork_every_page_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages render in forked processes however few there are, as a big site's do. Threads
+    that other tests left running (a served site) are not the build's: only its own count."""
+    monkeypatch.setattr(pages, "MIN_FORKED_PAGES", 1)
+    others = threading.active_count() - 1
+    alive = threading.active_count
+    monkeypatch.setattr(threading, "active_count", lambda: alive() - others)
 
 
 def post(title: str, date: str, body: str = "Body text.", extra: str = "") -> str:

@@ -3,7 +3,6 @@ when anything else did, and always leaving the output a cold build gives."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tests.build.sites import (
     OPTIONS,
     cold_tree,
     edit_body,
+    fork_every_page_render,
     mtimes,
     post,
     tree,
@@ -280,10 +280,7 @@ def test_after_warming_up_the_first_edit_compiles_no_template(
     # as with a big site, the full build makes its pages in forked processes, so this process
     # has compiled no template yet
     threshold = pages.MIN_FORKED_PAGES
-    monkeypatch.setattr(pages, "MIN_FORKED_PAGES", 1)
-    others = threading.active_count() - 1  # threads other tests left: not the build's
-    alive = threading.active_count
-    monkeypatch.setattr(threading, "active_count", lambda: alive() - others)
+    fork_every_page_render(monkeypatch)
     builder = IncrementalBuilder(site, BuildOptions(now=NOW, jobs=2))
     builder.build()
     monkeypatch.setattr(pages, "MIN_FORKED_PAGES", threshold)  # an edit's pages: made here

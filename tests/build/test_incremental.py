@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from tests.build.sites import (
     cold_tree,
     edit_body,
     edit_title,
+    fork_every_page_render,
     mtimes,
     override_template,
     post,
@@ -263,12 +263,8 @@ def test_forked_page_rendering_gives_the_same_output(
     import transmit.build.pages as pages
     import transmit.build.workers as workers
 
-    monkeypatch.setattr(pages, "MIN_FORKED_PAGES", 1)
+    fork_every_page_render(monkeypatch)
     monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
-    # threads other tests left running (a served site) are not the build's: only its own count
-    others = threading.active_count() - 1
-    alive = threading.active_count
-    monkeypatch.setattr(threading, "active_count", lambda: alive() - others)
     forked: list[int] = []
     real = pages._forked
     monkeypatch.setattr(
