@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,12 @@ from tests.build.sites import (
     cold_tree,
     edit_body,
     override_template,
+    post,
     tree,
+    write,
 )
 from tests.conftest import SiteMaker
+from transmit.build import packs
 from transmit.build.pipeline import build_site
 
 
@@ -144,3 +148,35 @@ def test_a_rebuild_reads_only_the_edited_source(
     edit_body(site)
     build_site(site, OPTIONS)
     assert loaded == ["content/posts/beta.md"]
+
+
+def test_workers_write_a_pack_per_batch_not_a_file_per_post(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """Creating files is what a cold build's file system pays most for."""
+    count = 120
+    files = {
+        f"content/posts/p{n:03}.md": post(f"Post {n}", f"2026-01-{n % 28 + 1:02}", f"Body {n}.")
+        for n in range(count)
+    }
+    site = make_site(files, config=CONFIG)
+    build_site(site, replace(OPTIONS, jobs=2))
+    packs = [p for p in (site / ".transmit-cache/render").iterdir() if p.is_file()]
+    assert 2 <= len(packs) <= count // 4
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_edit_after_edit_keeps_the_render_cache_small(
+    make_site: SiteMaker, tmp_path: Path, renders: list[str]
+) -> None:
+    """Each build after an edit writes a pack of one; they are merged as they pile up, and
+    the packs whose posts changed since are swept."""
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    render = site / ".transmit-cache/render"
+    for n in range(40):
+        write(site, "content/posts/beta.md", post("Beta", "2026-01-02", f"Edit {n}."))
+        build_site(site, OPTIONS)
+        assert len(list(render.iterdir())) <= 1 + packs.MERGE_SMALL_AT
+    assert renders.count("content/posts/beta.md") == 41
+    assert tree(site / "public") == cold_tree(site, tmp_path)

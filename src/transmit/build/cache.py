@@ -1,9 +1,9 @@
-"""The content-addressed cache of rendered posts, one file per post under `.transmit-cache/render/`.
+"""The content-addressed cache of rendered posts, in packs under `.transmit-cache/render/`.
 
 The key is a digest of everything `render_post` reads: the whole Post record (source text,
 front matter, path), the render options and the code fingerprint (transmit and its renderers'
-versions). One file per key lets worker processes write side by side without a lock, and a
-rebuild read just the posts it needs.
+versions). Each worker writes its own packs (`build.packs`), so workers write side by side
+without a lock, and a rebuild reads just the posts it needs.
 
 The build process keeps only *stubs*: the rendered record with its longest texts (body HTML,
 plain and search text) replaced by `STUB`, so memory and the saved source records stay small
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from transmit.build import store
 from transmit.build.inputs import stat_sig
+from transmit.build.packs import PackWriter, pack_index
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
@@ -62,15 +62,18 @@ def body_less(post: Post) -> Post:
 
 
 class RenderCache:
-    """Rendered posts on disk, by key; a damaged or foreign file reads as a miss."""
+    """Rendered posts on disk, by key, in packs (`build.packs`); a damaged or foreign entry
+    reads as a miss. Saved posts are gathered and written a pack at a time: `flush` writes
+    the rest. Made once per build (and per batch in a worker): it looks at the folder
+    then, taking in packs other processes wrote and leaving out packs damaged since."""
 
     def __init__(self, root: Path, fingerprint: bytes) -> None:
         self.root = root
         self.fingerprint = fingerprint
+        self._packs = pack_index(root, _KIND, fingerprint)
+        self._packs.rescan()
+        self._writer = PackWriter(self._packs)
         self._recent: dict[str, tuple[RenderedPost, Reads]] = {}
-
-    def path(self, key: str) -> Path:
-        return self.root / key[:2] / key
 
     def load(self, key: str) -> RenderedPost | None:
         """The rendered post saved under `key` (for a page of this build: its record was
@@ -81,13 +84,32 @@ class RenderCache:
     def load_entry(self, key: str) -> tuple[RenderedPost, Reads] | None:
         """The rendered post and the other files its render looked at, with their sizes and
         times then."""
-        from transmit.render.document import RenderedPost
-
         if (recent := self._recent.get(key)) is not None:
             return recent
-        found = store.load(self.path(key), _KIND, self.fingerprint, tuple)
+        return self._loaded(key, self._packs.read(key))
+
+    def load_current(self, key: str) -> tuple[RenderedPost, Reads] | None:
+        """`load_entry`, but only while every other file the render looked at (an image's
+        size, say) is as it was then: otherwise the post must be rendered again. Asked before
+        rendering, so a miss does not look at the folder again: a post another worker saved
+        a moment ago is rendered again, no harm done."""
+        if (found := self._recent.get(key)) is None and self._packs.locate(key) is not None:
+            found = self._loaded(key, self._packs.read(key))
+        if found is None or any(stat_sig(name) != seen for name, seen in found[1]):
+            return None
+        return found
+
+    def _loaded(self, key: str, data: bytes | None) -> tuple[RenderedPost, Reads] | None:
+        from transmit.render.document import RenderedPost
+
+        if data is None:
+            return None
+        try:
+            found = store.safe_loads(data)
+        except Exception:  # any damage that slipped past the checksum: not trusted
+            return None
         if (
-            found is None
+            not isinstance(found, tuple)
             or len(found) != 2
             or not isinstance(found[0], RenderedPost)
             or found[0].html == STUB
@@ -98,42 +120,18 @@ class RenderCache:
         self._recent[key] = found
         return found
 
-    def load_current(self, key: str) -> tuple[RenderedPost, Reads] | None:
-        """`load_entry`, but only while every other file the render looked at (an image's
-        size, say) is as it was then: otherwise the post must be rendered again."""
-        found = self.load_entry(key)
-        if found is None or any(stat_sig(name) != seen for name, seen in found[1]):
-            return None
-        return found
-
     def save(self, key: str, rendered: RenderedPost, reads: Reads) -> None:
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        payload = store.dumps((rendered, reads))
-        store.write_atomic(target, store.pack(_KIND, self.fingerprint, payload))
+        self._writer.add(key, store.dumps((rendered, reads)))
 
-    def remove(self, keys: Iterable[str]) -> None:
-        for key in keys:
-            if key:
-                self.path(key).unlink(missing_ok=True)
+    def flush(self) -> None:
+        """Write what `save` gathered."""
+        self._writer.flush()
 
     def sweep(self, keep: Iterable[str]) -> int:
-        """Delete every file that is not one of `keep` (old versions, leftovers); returns how
-        many went."""
-        wanted = set(keep)
-        removed = 0
-        if not self.root.is_dir():
-            return 0
-        for shard in os.scandir(self.root):
-            if not shard.is_dir(follow_symlinks=False):
-                Path(shard.path).unlink(missing_ok=True)
-                removed += 1
-                continue
-            for entry in os.scandir(shard.path):
-                if entry.name not in wanted:
-                    Path(entry.path).unlink(missing_ok=True)
-                    removed += 1
-        return removed
+        """Delete every rendered post that is not one of `keep` (old versions, leftovers), and
+        rewrite packs left mostly unwanted; returns how many files went."""
+        self.flush()
+        return self._packs.keep_only(set(keep))
 
 
 class ReadLog:

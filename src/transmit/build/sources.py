@@ -79,12 +79,9 @@ def update_sources(
     touched = {*stale, *removed, *due}
     if shards := {saved.shard_of(p) for p in touched} | lost:
         saved.save_sources(cache_dir, state_key, new_state, shards)
-    cache = RenderCache(job.cache_root, job.fingerprint)
-    if lost:  # anything may be in the render cache: keep what the records name
+    if touched or lost:  # rendered posts no record names any more go
+        cache = RenderCache(job.cache_root, job.fingerprint)
         cache.sweep(r.key for r in records.values() if r.key)
-    else:  # a key belongs to one source: drop the keys its record no longer has
-        kept = {records[p].key for p in touched if p in records}
-        cache.remove(old[p].key or "" for p in touched if p in old and old[p].key not in kept)
     return Loaded(new_state, tuple(errors), skipped, frozenset(touched))
 
 

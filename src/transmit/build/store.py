@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 MAGIC = b"transmit-cache\n"
-LAYOUT = "transmit cache layout 3\n"  # the names and kinds of files below .transmit-cache/
+LAYOUT = "transmit cache layout 4\n"  # the names and kinds of files below .transmit-cache/
 DIGEST_SIZE = 16
 _HEADER = len(MAGIC) + 8 + 2 * DIGEST_SIZE
 # Distributions whose code decides what a page looks like; a new version of any of them
@@ -157,8 +157,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def tag(kind: str, fingerprint: bytes) -> bytes:
+    """How every cache file begins: whose it is, what it holds, for which code."""
+    return b"".join((MAGIC, _kind(kind), fingerprint))
+
+
 def pack(kind: str, fingerprint: bytes, payload: bytes) -> bytes:
-    return b"".join((MAGIC, _kind(kind), fingerprint, digest(payload), payload))
+    return b"".join((tag(kind, fingerprint), digest(payload), payload))
 
 
 def unpack(data: bytes, kind: str, fingerprint: bytes) -> bytes | None:

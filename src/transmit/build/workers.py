@@ -76,26 +76,29 @@ def load_sources(
 
     cache = RenderCache(job.cache_root, job.fingerprint)
     results: list[SourceRecord | SourceError] = []
-    for kind, path, sig in items:
-        try:
-            post = load_post(Path(path), kind, job.config)
-        except SourceError as error:
-            results.append(error)
-            continue
-        stub = body_less(post)
-        mark = digest(canonical(stub))
-        if not job.publishing.publishes(post):
-            results.append(SourceRecord(sig, stub, mark=mark))
-            continue
-        key = render_key(post, job.options, job.fingerprint)
-        found = cache.load_current(key)
-        if found is not None:
-            rendered, reads = found
-        else:
-            rendered = pipeline.render_guarded(post, job.options)
-            reads = tuple((name, stat_sig(name)) for name in rendered.reads)
-            cache.save(key, rendered, reads)
-        results.append(SourceRecord(sig, stub, key, stub_of(rendered), reads, mark))
+    try:
+        for kind, path, sig in items:
+            try:
+                post = load_post(Path(path), kind, job.config)
+            except SourceError as error:
+                results.append(error)
+                continue
+            stub = body_less(post)
+            mark = digest(canonical(stub))
+            if not job.publishing.publishes(post):
+                results.append(SourceRecord(sig, stub, mark=mark))
+                continue
+            key = render_key(post, job.options, job.fingerprint)
+            found = cache.load_current(key)
+            if found is not None:
+                rendered, reads = found
+            else:
+                rendered = pipeline.render_guarded(post, job.options)
+                reads = tuple((name, stat_sig(name)) for name in rendered.reads)
+                cache.save(key, rendered, reads)
+            results.append(SourceRecord(sig, stub, key, stub_of(rendered), reads, mark))
+    finally:  # what was rendered is kept, even when a later post stops the batch
+        cache.flush()
     return results
 
 
