@@ -14,6 +14,7 @@ from transmit.build import packs, store
 from transmit.build.packs import PackIndex, PackWriter
 
 FINGERPRINT = store.digest("test")
+SMALL = packs.SMALL_PACK  # entries enough for a pack not to count as small
 
 
 def index_of(root: Path, fingerprint: bytes = FINGERPRINT) -> PackIndex:
@@ -199,3 +200,18 @@ def test_every_kept_entry_reads_back(
         for reader in (index, index_of(root)):
             for key, data in payloads(*"abcdefgh"):
                 assert reader.read(key) == data if key in kept else reader.read(key) in (None, data)
+
+
+def test_told_which_keys_went_only_their_packs_are_looked_at(tmp_path: Path) -> None:
+    """An edit drops the keys of the posts it touched: the packs they lie in are swept, the
+    other packs (and whatever else is in the folder) are not even looked into."""
+    index = index_of(tmp_path)
+    index.write(payloads(*[f"a{n}" for n in range(SMALL)]))
+    index.write(payloads(*[f"b{n}" for n in range(SMALL)]))
+    (tmp_path / "leftover.tmp").write_bytes(b"x")
+    assert index.keep_only(set(), gone=set()) == 0
+    assert len(pack_files(tmp_path)) == 3
+    assert index.keep_only(set(), gone={"a0"}) == 1
+    assert index.read("a1") is None
+    assert index.read("b1") is not None
+    assert (tmp_path / "leftover.tmp").exists()

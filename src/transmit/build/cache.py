@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import pickle
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,11 +127,12 @@ class RenderCache:
         """Write what `save` gathered."""
         self._writer.flush()
 
-    def sweep(self, keep: Iterable[str]) -> int:
+    def sweep(self, keep: Iterable[str], gone: Collection[str] | None = None) -> int:
         """Delete every rendered post that is not one of `keep` (old versions, leftovers), and
-        rewrite packs left mostly unwanted; returns how many files went."""
+        rewrite packs left mostly unwanted; returns how many files went. `gone`: the keys
+        dropped since the last sweep, when known (only their packs are looked at)."""
         self.flush()
-        return self._packs.keep_only(set(keep))
+        return self._packs.keep_only(set(keep), gone)
 
 
 class ReadLog:

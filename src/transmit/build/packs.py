@@ -120,15 +120,23 @@ class PackIndex:
         self._register(name, len(head) + len(index), rows, sig)
         return name
 
-    def keep_only(self, keep: Collection[str]) -> int:
-        """Remove every pack none of `keep` lies in, and everything in the folder that is not a
-        pack; rewrite packs mostly unwanted, and merge many small ones. Returns how many files
-        went."""
+    def keep_only(self, keep: Collection[str], gone: Collection[str] | None = None) -> int:
+        """Remove every pack none of `keep` lies in; rewrite packs mostly unwanted, and merge
+        many small ones. `gone`: the keys no longer wanted, when known (an edit): only their
+        packs and the small ones are looked at. Otherwise every pack is, and everything in the
+        folder that is not a pack goes too. Returns how many files went."""
         self.rescan()
-        removed = _remove_strays(self.root, self.packs.keys())
+        if gone is None:
+            removed = _remove_strays(self.root, self.packs.keys())
+            names: Collection[str] = list(self.packs)
+        else:
+            removed = 0
+            names = {self.entries[k][0] for k in gone if k in self.entries}
+            names |= {n for n, pack in self.packs.items() if len(pack.keys) < SMALL_PACK}
         live: dict[str, list[str]] = {}
-        for name, pack in self.packs.items():
-            live[name] = [k for k in pack.keys if k in keep and self.entries[k][0] == name]
+        for name in names:
+            keys = self.packs[name].keys
+            live[name] = [k for k in keys if k in keep and self.entries[k][0] == name]
         for name in [n for n, keys in live.items() if not keys]:
             removed += self._remove(name)
             del live[name]

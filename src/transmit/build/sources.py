@@ -81,7 +81,10 @@ def update_sources(
         saved.save_sources(cache_dir, state_key, new_state, shards)
     if touched or lost:  # rendered posts no record names any more go
         cache = RenderCache(job.cache_root, job.fingerprint)
-        cache.sweep(r.key for r in records.values() if r.key)
+        keep = {r.key for r in records.values() if r.key}
+        # with the records intact, only the keys of the sources touched can have gone
+        gone = None if lost or not old else {old[p].key for p in touched if p in old} - keep
+        cache.sweep(keep, None if gone is None else {key for key in gone if key})
     return Loaded(new_state, tuple(errors), skipped, frozenset(touched))
 
 
