@@ -12,7 +12,15 @@ import pytest
 from tests.site.built import build_sample, read
 from tests.site.records import make_entry
 from transmit.config import parse_config
-from transmit.site.feeds import FEED_LENGTH, Feed, FeedBodies, atom_feed, rss_feed, xml_text
+from transmit.site.feeds import (
+    FEED_LENGTH,
+    Feed,
+    FeedBodies,
+    atom_feed,
+    rss_feed,
+    xml_cdata,
+    xml_text,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -140,3 +148,34 @@ def test_a_site_without_a_host_gets_stable_ids_instead_of_urls() -> None:
 )
 def test_xml_text(text: str, expected: str) -> None:
     assert xml_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>a &amp; b &lt; c</p>",
+        "<p>x]]>y</p>",
+        "<code>a[b[0]]]]>c</code>",
+        "<math><mi>x</mi><mo>&lt;</mo></math> 中文 𝔼",
+        "]]>",
+        "",
+    ],
+)
+def test_xml_cdata_carries_the_markup_unchanged(html: str) -> None:
+    """Feed content rides in CDATA sections: an XML parser gives back the very markup, `]]>`
+    and all; characters XML cannot carry are dropped."""
+    form_feed = "\x0c"
+    element = ElementTree.fromstring(f"<content>{xml_cdata(html + form_feed)}</content>")
+    assert (element.text or "") == html
+
+
+def test_a_post_whose_markup_holds_a_cdata_end_reads_back_whole() -> None:
+    site = config()
+    html = "<p>Indexing <code>a[b[i]]&gt;0</code> and a raw ]]> in text.</p>"
+    entries = (make_entry("a", html=html),)
+    for make in (atom_feed, rss_feed):
+        parsed = feedparser.parse(make(site, Feed("T", "atom.xml", "", entries), FeedBodies(site)))
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        (entry,) = parsed.entries
+        text = entry.content[0].value if make is atom_feed else entry.description
+        assert text == html
