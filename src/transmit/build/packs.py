@@ -101,10 +101,8 @@ class PackIndex:
             return data if len(data) == length and store.digest(data) == checksum else None
         return None
 
-    def write(self, payloads: Sequence[Payload]) -> str | None:
-        """One pack of these entries, taken into the index at once; its name."""
-        if not payloads:
-            return None
+    def write(self, payloads: Sequence[Payload]) -> str:
+        """One pack of these entries (at least one), taken into the index at once; its name."""
         rows = tuple((key, len(data), store.digest(data)) for key, data in payloads)
         index = store.dumps(rows)
         checksum = store.digest(index)
@@ -223,9 +221,10 @@ class PackIndex:
                 batch.append((key, data))
                 size += len(data)
                 if len(batch) >= PACK_ENTRIES or size >= PACK_BYTES:
-                    written.add(self.write(batch) or "")
+                    written.add(self.write(batch))
                     batch, size = [], 0
-        written.add(self.write(batch) or "")
+        if batch:
+            written.add(self.write(batch))
         return written
 
 
@@ -285,4 +284,5 @@ class PackWriter:
 
     def flush(self) -> None:
         pending, self._pending, self._size = self._pending, [], 0
-        self.index.write(pending)
+        if pending:
+            self.index.write(pending)

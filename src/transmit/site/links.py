@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -18,9 +19,16 @@ _URL_ATTRIBUTE = re.compile(
 _SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)")
 
 
+@functools.lru_cache(maxsize=16384)
+def _quoted(path: str) -> str:
+    """An output path percent-encoded: the same few thousand paths (every page links the
+    categories, tags and latest posts) are asked for tens of thousands of times a build."""
+    return quote(path, safe=_SAFE)
+
+
 def url_for(config: Config, path: str) -> str:
     """A root-relative link to an output path ("posts/注意力/"), base path included, encoded."""
-    return config.base_path + quote(path, safe=_SAFE)
+    return config.base_path + _quoted(path)
 
 
 def has_host(config: Config) -> bool:
@@ -33,7 +41,7 @@ def absolute_url(config: Config, path: str) -> str:
     site's `base_url` has no host)."""
     if not has_host(config):
         return url_for(config, path)
-    return config.base_url + quote(path, safe=_SAFE)
+    return config.base_url + _quoted(path)
 
 
 def _absolute(value: str, page_url: str, srcset: bool) -> str:
