@@ -216,3 +216,16 @@ def test_told_which_keys_went_only_their_packs_are_looked_at(tmp_path: Path) -> 
     assert index.read("a1") is None
     assert index.read("b1") is not None
     assert (tmp_path / "leftover.tmp").exists()
+
+
+def test_a_key_in_two_packs_is_found_in_the_other_when_one_goes(tmp_path: Path) -> None:
+    """A post rendered again while its older entry was still kept lies in two packs; sweeping
+    the newer pack leaves the older one's copy in the index."""
+    index = index_of(tmp_path)
+    index.write(payloads("a", "b"))
+    index.write(payloads("a"))
+    index.keep_only({"b"})  # the newer pack holds nothing wanted
+    assert len(pack_files(tmp_path)) == 1
+    index.keep_only({"a", "b"})
+    assert index.read("a") == payloads("a")[0][1]
+    assert index_of(tmp_path).read("a") == payloads("a")[0][1]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -42,9 +42,19 @@ Sig = tuple[int, int, int]  # inode, mtime_ns, size
 
 @dataclass(slots=True)
 class _Pack:
-    keys: tuple[str, ...]
-    lengths: tuple[int, ...]
+    start: int  # where the first entry begins
+    rows: tuple[tuple[str, int, bytes], ...]  # key, length, checksum of each entry, in order
     sig: Sig  # as the pack's index was read: a pack changed since is read again
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(row[0] for row in self.rows)
+
+    def entries(self, name: str) -> Iterator[tuple[str, Entry]]:
+        offset = self.start
+        for key, length, checksum in self.rows:
+            yield key, (name, offset, length, checksum)
+            offset += length
 
 
 @dataclass(slots=True)
@@ -134,7 +144,7 @@ class PackIndex:
         live: dict[str, list[str]] = {}
         for name in names:
             keys = self.packs[name].keys
-            live[name] = [k for k in keys if k in keep and self.entries[k][0] == name]
+            live[name] = [k for k in keys if k in keep and self._lies_in(k, name)]
         for name in [n for n, keys in live.items() if not keys]:
             removed += self._remove(name)
             del live[name]
@@ -179,18 +189,27 @@ class PackIndex:
     def _register(
         self, name: str, offset: int, rows: Sequence[tuple[str, int, bytes]], sig: Sig
     ) -> None:
-        for key, length, checksum in rows:
-            self.entries[key] = (name, offset, length, checksum)
-            offset += length
-        self.packs[name] = _Pack(tuple(r[0] for r in rows), tuple(r[1] for r in rows), sig)
+        pack = _Pack(offset, tuple(rows), sig)
+        self.packs[name] = pack
+        self.entries.update(pack.entries(name))
 
     def _forget(self, name: str) -> None:
+        """Drop a pack from the index; its keys that another pack holds too lie there now."""
         pack = self.packs.pop(name, None)
         if pack is None:
             return
+        orphans = set()
         for key in pack.keys:
             if (entry := self.entries.get(key)) is not None and entry[0] == name:
                 del self.entries[key]
+                orphans.add(key)
+        for other, held in self.packs.items():
+            if not orphans:
+                break
+            for key, entry in held.entries(other):
+                if key in orphans:
+                    self.entries[key] = entry
+                    orphans.discard(key)
 
     def _remove(self, name: str) -> int:
         self._forget(name)
@@ -200,11 +219,15 @@ class PackIndex:
             return 0
         return 1
 
+    def _lies_in(self, key: str, name: str) -> bool:
+        entry = self.entries.get(key)
+        return entry is not None and entry[0] == name
+
     def _size(self, keys: Collection[str]) -> int:
         return sum(self.entries[key][2] for key in keys)
 
     def _size_of(self, name: str) -> int:
-        return sum(self.packs[name].lengths)
+        return sum(row[1] for row in self.packs[name].rows)
 
     def _rewrite(self, names: Sequence[str], live: dict[str, list[str]]) -> set[str]:
         """The wanted entries of `names` into new packs (entries that fail their checksum are
