@@ -257,6 +257,22 @@ def test_pages_show_full_records_not_stubs(make_site: SiteMaker) -> None:
     assert any(b"Intro." in data for data in listings)
 
 
+def test_a_contents_list_is_shown_from_the_full_record(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """The saved records leave the headings out (only a post's own page reads them): a build
+    that takes every record from the cache still shows each post's contents list."""
+    body = "## First part\n\nText.\n\n## Second part\n\nMore."
+    files = {**FILES, "content/posts/beta.md": post("Beta", "2026-01-02", body)}
+    site = make_site(files, config=CONFIG + "toc = true\n")
+    build_site(site, OPTIONS)
+    override_template(site)  # every page again, every record from the cache
+    build_site(site, OPTIONS)
+    page = (site / "public/posts/beta/index.html").read_text(encoding="utf-8")
+    assert 'class="toc"' in page and "Second part</a>" in page
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
 def test_forked_page_rendering_gives_the_same_output(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -82,6 +82,7 @@ def test_toc_html_only_when_wanted() -> None:
     assert rendered(body, RenderOptions(toc=True)).toc_html
     assert rendered(body, RenderOptions(toc=True), toc=False).toc_html == ""
     assert rendered("no headings", toc=True).toc_html == ""
+    assert rendered("## Only one\n\ntext", toc=True).toc_html == ""  # no list of one
 
 
 def test_toc_marker_in_the_body_shows_the_toc_even_without_toc_option() -> None:

@@ -20,7 +20,7 @@ from transmit.render.images import Asset, resolve_image
 from transmit.render.markdown import ParsedDocument, parse
 from transmit.render.math import Formula, MathRenderer, RenderedFormula
 from transmit.render.text import prose_and_search_text, text_figures
-from transmit.render.toc import TOC_LEVELS, TocEntry, toc_html
+from transmit.render.toc import MIN_TOC_ENTRIES, TOC_LEVELS, TocEntry, toc_html
 
 _DEFINES_MACROS = re.compile(
     r"\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator)\b"
@@ -52,7 +52,8 @@ class RenderedPost:
     search_text: str = ""  # the text with code and table cells too, for the search index
     warnings: tuple[BuildWarning, ...] = ()
     toc: tuple[TocEntry, ...] = ()  # h2-h4, always collected
-    toc_html: str = ""  # nested <ul>; empty unless the post (or site) asks for a TOC
+    toc_html: str = ""  # nested <ul>; empty unless the post (or site) asks for a TOC and
+    # there are headings enough for one
     excerpt_truncated: bool = False  # the post has more than its excerpt shows
     assets: tuple[Asset, ...] = ()  # files beside the post its images use; the build copies them
     images: tuple[str, ...] = ()  # image addresses in page order (the first suits og:image)
@@ -225,7 +226,7 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
         reading_minutes=minutes,
         warnings=tuple(warnings),
         toc=tuple(entries),
-        toc_html=document.page.toc_html if wants_toc else "",
+        toc_html=document.page.toc_html if wants_toc and len(entries) >= MIN_TOC_ENTRIES else "",
         excerpt_truncated=excerpt.truncated,
         assets=tuple(assets),
         images=tuple(images),

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 TOC_LEVELS = (2, 3, 4)
+MIN_TOC_ENTRIES = 2  # a single heading needs no contents list
 _NOT_SLUG = re.compile(r"[^\w\s-]")
 _SEPARATORS = re.compile(r"[\s-]+")
 

@@ -32,8 +32,6 @@ from transmit.site.theme import make_environment
 
 __all__ = ["Entry", "assemble_pages", "home_order"]
 
-MIN_TOC_HEADINGS = 2
-
 
 @dataclass(frozen=True, slots=True)
 class Neighbours:
@@ -87,10 +85,8 @@ def _template_frame(error: BaseException, name: str) -> tuple[str, int | None]:
 
 
 def toc_of(entry: Entry) -> str:
-    """The contents list the renderer made when the post (or the site) asks for one; a single
-    heading needs no list."""
-    rendered = entry.rendered
-    return rendered.toc_html if len(rendered.toc) >= MIN_TOC_HEADINGS else ""
+    """The contents list the renderer made when the post (or the site) asks for one."""
+    return entry.rendered.toc_html
 
 
 @dataclass(frozen=True, slots=True)
