@@ -17,6 +17,7 @@ from tests.build.sites import (
     NOW,
     OPTIONS,
     age,
+    change_config,
     cold_tree,
     edit_body,
     edit_title,
@@ -390,6 +391,42 @@ def test_a_static_file_that_hid_a_page_and_went_away_gives_the_page_back(
     assert tree(site / "public") == cold_tree(site, tmp_path)
     shadow.unlink()
     build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_post_metadata_reaches_the_next_build_through_the_cache(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transmit.site import memo
+
+    monkeypatch.setattr(incremental, "SAVE_METAS_AFTER", 2)
+    made: list[str] = []
+    real = memo.post_meta
+
+    def counting(config, entry, section):  # type: ignore[no-untyped-def]
+        made.append(entry.post.path)
+        return real(config, entry, section)
+
+    monkeypatch.setattr(memo, "post_meta", counting)
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    assert len(made) == 7 and (site / ".transmit-cache" / "metas").is_file()
+    made.clear()
+    edit_body(site)  # made again for the edited post alone; too few to save again
+    build_site(site, OPTIONS)
+    assert made == ["posts/beta/"]
+    edit_title(site)  # alpha's, and beta's again: nothing was saved since its edit
+    build_site(site, OPTIONS)
+    assert made == ["posts/beta/", "posts/beta/", "posts/alpha/"]
+    made.clear()
+    write(site, "content/posts/gamma.md", post("Gamma", "2026-01-03", "Other text."))
+    build_site(site, OPTIONS)  # the last build made two, and saved them
+    assert made == ["posts/gamma/"]
+    made.clear()
+    change_config(site)  # another configuration: every post's made again
+    build_site(site, OPTIONS)
+    assert len(made) == 7
+    monkeypatch.undo()
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 

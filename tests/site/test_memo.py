@@ -10,6 +10,7 @@ import pytest
 from tests.site.records import make_entry
 from transmit.config import Config
 from transmit.site import memo as memo_module
+from transmit.site.entry import Entry
 from transmit.site.memo import AssemblyMemo, SavedRelated
 from transmit.site.metadata import post_meta
 from transmit.site.related import related_posts
@@ -81,3 +82,43 @@ def test_post_metadata_is_made_again_for_a_new_record_or_a_new_config() -> None:
     memo.begin(renamed)
     assert memo.post_meta(renamed, edited, None) == post_meta(renamed, edited, None)
     assert memo.post_meta(renamed, edited, None).title != meta.title
+
+
+class Keyed:
+    """A rendered record that says its render key, as the build's entries do."""
+
+    def __init__(self, rendered: object, key: str) -> None:
+        self._rendered = rendered
+        self.key = key
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._rendered, name)
+
+
+def keyed(excerpt: str, key: str) -> Entry:
+    entry = make_entry("a", excerpt_html=excerpt)
+    return Entry(entry.post, Keyed(entry.rendered, key))  # type: ignore[arg-type]
+
+
+def test_post_metadata_saved_by_an_earlier_process_is_used_for_the_same_render_key() -> None:
+    config = Config(Path("/site"), "Notes")
+    earlier = AssemblyMemo()
+    earlier.begin(config)
+    meta = earlier.post_meta(config, keyed("<p>First.</p>", "k1"), "ML")
+    earlier.post_meta(config, make_entry("b"), None)  # no render key: not saved
+    assert earlier.made_metas == 2
+    saved = earlier.saved_metas()
+    assert saved == {"k1": ("ML", meta)} and earlier.made_metas == 0
+
+    memo = AssemblyMemo(metas=saved)
+    memo.begin(config)
+    assert memo.post_meta(config, keyed("<p>First.</p>", "k1"), "ML") is meta
+    assert memo.made_metas == 0
+    edited = memo.post_meta(config, keyed("<p>Second.</p>", "k2"), "ML")
+    assert edited.description == "Second." and memo.made_metas == 1
+    moved = memo.post_meta(config, keyed("<p>First.</p>", "k1"), "CV")
+    assert moved == post_meta(config, keyed("<p>First.</p>", "k1"), "CV")
+    renamed = replace(config, title="Renamed")
+    memo.begin(renamed)  # made with another configuration: not used
+    again = memo.post_meta(renamed, keyed("<p>First.</p>", "k1"), "ML")
+    assert again == post_meta(renamed, keyed("<p>First.</p>", "k1"), "ML") != meta

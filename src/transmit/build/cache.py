@@ -176,6 +176,11 @@ class LazyRendered:
             return getattr(full, name)
         return getattr(self._stub, name)
 
+    @property
+    def key(self) -> str:
+        """The render key of the record this stands for (not a field: not a read)."""
+        return self._key
+
     def retarget(self, stub: RenderedPost, key: str) -> None:
         """The post was rendered again with the same metadata (the dev server's quick path):
         every page holding this record reads the new rendering from now on."""

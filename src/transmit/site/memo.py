@@ -2,7 +2,8 @@
 assembles the whole site again after every edit): results that depend only on records that are
 the very same objects as last time (records are frozen, so the same object is the same value).
 Related posts, the slowest of them at 10,000 posts, are also handed to the next process
-(`SavedRelated`, kept in the build cache), by a digest of all they depend on.
+(`SavedRelated`, kept in the build cache), by a digest of all they depend on; so are posts'
+page metadata (`SavedMetas`), by render key and configuration.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ class SavedRelated:
     related: dict[str, tuple[str, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class SavedMetas:
+    """Posts' page metadata by render key (which covers the whole post and its rendering), with
+    the section each was made for, and the digest of the configuration they were made with."""
+
+    config: bytes
+    metas: dict[str, tuple[str | None, PageMeta]]
+
+
 def related_digest(key: RelatedKey) -> bytes:
     return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).digest()
 
@@ -36,19 +46,29 @@ class AssemblyMemo:
     """Post metadata by entry, and related posts while no post's place, tags or categories
     changed. Without one (a one-off build), everything is computed."""
 
-    def __init__(self, saved: SavedRelated | None = None) -> None:
+    def __init__(
+        self,
+        saved: SavedRelated | None = None,
+        metas: dict[str, tuple[str | None, PageMeta]] | None = None,
+    ) -> None:
+        """`saved`, `metas`: what an earlier process found (`metas` for the configuration the
+        first assembly is given)."""
         self._config: Config | None = None
         self._metas: dict[int, tuple[Entry, str | None, PageMeta]] = {}
         self._seen: dict[int, tuple[Entry, str | None, PageMeta]] = {}
         self._related_key: RelatedKey | None = None
         self._related: dict[str, tuple[str, ...]] = {}
-        self._saved = saved  # what an earlier process found
+        self._saved = saved
+        self._saved_metas = metas or {}
         self.found: SavedRelated | None = None  # found by this process, for the next one
+        self.made_metas = 0  # page metadata made anew since `saved_metas` was last called
 
     def begin(self, config: Config) -> None:
         """Start an assembly: a changed configuration forgets everything; entries not seen in
         the last assembly are forgotten."""
         if config != self._config:
+            if self._config is not None:
+                self._saved_metas = {}
             self._config = config
             self._seen = {}
             self._related_key = None
@@ -57,9 +77,24 @@ class AssemblyMemo:
     def post_meta(self, config: Config, entry: Entry, section: str | None) -> PageMeta:
         found = self._metas.get(id(entry))
         if found is None or found[0] is not entry or found[1] != section:
-            found = (entry, section, post_meta(config, entry, section))
+            saved = self._saved_metas.get(_render_key(entry))
+            if saved is not None and saved[0] == section:
+                found = (entry, section, saved[1])
+            else:
+                found = (entry, section, post_meta(config, entry, section))
+                self.made_metas += 1
         self._seen[id(entry)] = found
         return found[2]
+
+    def saved_metas(self) -> dict[str, tuple[str | None, PageMeta]]:
+        """The page metadata of the last assembly's posts, for the next process."""
+        metas = {
+            key: (section, meta)
+            for entry, section, meta in self._seen.values()
+            if (key := _render_key(entry))
+        }
+        self._saved_metas, self.made_metas = metas, 0
+        return metas
 
     def forget(self, entry: Entry) -> None:
         """`entry`'s rendered record was changed in place (the dev server's quick path)."""
@@ -81,6 +116,12 @@ class AssemblyMemo:
             self._related_key, self._related = key, saved.related
         by_path = {entry.post.path: entry for entry in posts}
         return {path: tuple(by_path[p] for p in paths) for path, paths in self._related.items()}
+
+
+def _render_key(entry: Entry) -> str | None:
+    """The render key of an entry the build made (its rendered record stands in for the one in
+    the render cache); None for an entry made otherwise."""
+    return getattr(entry.rendered, "key", None)
 
 
 class NoMemo(AssemblyMemo):
