@@ -30,7 +30,7 @@ from tests.build.sites import (
     write,
 )
 from tests.conftest import SiteMaker
-from transmit.build import incremental
+from transmit.build import incremental, memos
 from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
 
@@ -399,7 +399,7 @@ def test_post_metadata_reaches_the_next_build_through_the_cache(
 ) -> None:
     from transmit.site import memo
 
-    monkeypatch.setattr(incremental, "SAVE_METAS_AFTER", 2)
+    monkeypatch.setattr(memos, "SAVE_METAS_AFTER", 2)
     made: list[str] = []
     real = memo.post_meta
 

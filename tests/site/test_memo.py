@@ -107,7 +107,7 @@ def test_post_metadata_saved_by_an_earlier_process_is_used_for_the_same_render_k
     meta = earlier.post_meta(config, keyed("<p>First.</p>", "k1"), "ML")
     earlier.post_meta(config, make_entry("b"), None)  # no render key: not saved
     assert earlier.made_metas == 2
-    saved = earlier.saved_metas()
+    saved = earlier.take_metas()
     assert saved == {"k1": ("ML", meta)} and earlier.made_metas == 0
 
     memo = AssemblyMemo(metas=saved)

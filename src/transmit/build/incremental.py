@@ -40,6 +40,7 @@ from transmit.build.inputs import (
     watch,
 )
 from transmit.build.manifest import FieldMarks, Manifest, SourceRecord, SourceState
+from transmit.build.memos import load_assembly_memo, save_assembly_memo
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import (
     STALE_SEARCH,
@@ -70,9 +71,6 @@ if TYPE_CHECKING:
     from transmit.content.post import Post
     from transmit.site.memo import AssemblyMemo
 
-# Page metadata made anew by a process before it saves all of it again for the next: redoing
-# a few edited posts' is cheaper than saving 10,000.
-SAVE_METAS_AFTER = 64
 # The bundled theme, as transmit.site.theme has it (importing that module loads Jinja2, which a
 # no-op rebuild does not need; a test keeps the two equal).
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
@@ -294,14 +292,10 @@ class IncrementalBuilder:
         cache = RenderCache(self.cache_dir / "render", self._fingerprint)
         sources = {id(record): path for path, record in loaded.state.records.items()}
         entries, identities = self._entries.of(published, sources, cache, self._log)
-        config_mark = digest(canonical(plan.config))
+        self._config_mark = digest(canonical(plan.config))
         if self._assembly_memo is None:
-            from transmit.site.memo import AssemblyMemo
-
-            found = saved.load_related(self.cache_dir, self._fingerprint)
-            metas = saved.load_metas(self.cache_dir, self._fingerprint, config_mark)
-            self._assembly_memo = AssemblyMemo(found, metas and metas.metas)
-        self._config_mark = config_mark
+            mark = self._config_mark
+            self._assembly_memo = load_assembly_memo(self.cache_dir, self._fingerprint, mark)
 
         def assemble() -> tuple[Assembly, dict[str, bytes], SearchOutcome]:
             assembly = assemble_pages(plan.config, entries, self._assembly_memo)
@@ -384,17 +378,9 @@ class IncrementalBuilder:
         if not self.ephemeral:
             path = saved.manifest_path(self.cache_dir, self.out_dir)
             saved.save_manifest(path, self._fingerprint, manifest)
-        memo = self._assembly_memo
-        if memo is None:
-            return
-        if (found := memo.found) is not None:
-            saved.save_related(self.cache_dir, self._fingerprint, found)
-            memo.found = None
-        if memo.made_metas >= SAVE_METAS_AFTER and self._config_mark is not None:
-            from transmit.site.memo import SavedMetas
-
-            metas = SavedMetas(self._config_mark, memo.saved_metas())
-            saved.save_metas(self.cache_dir, self._fingerprint, metas)
+        if self._assembly_memo is not None and self._config_mark is not None:
+            memo, mark = self._assembly_memo, self._config_mark
+            save_assembly_memo(self.cache_dir, self._fingerprint, memo, mark)
 
     def _render_lost(
         self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers

@@ -26,14 +26,11 @@ from transmit.build.inputs import Inputs, Sig, stat_sig
 if TYPE_CHECKING:
     from transmit.content.post import Post
     from transmit.render.document import RenderedPost
-    from transmit.site.memo import SavedMetas, SavedRelated
 
 # output path -> (input digest, content digest, mtime_ns, size)
 OutputRecord = tuple[bytes, bytes, int, int]
 _MANIFEST = "manifest"
 _SOURCES = "sources"
-_RELATED = "related"
-_METAS = "metas"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,30 +166,6 @@ def _post_values(row: tuple[object, ...], places: list[int]) -> list[object]:
         if values[place] is not None:
             values[place] = Path(values[place])  # type: ignore[arg-type]
     return values
-
-
-def load_related(cache_dir: Path, fingerprint: bytes) -> SavedRelated | None:
-    """Related posts as the last build found them (checked against the posts by the memo)."""
-    from transmit.site.memo import SavedRelated
-
-    return store.load(cache_dir / _RELATED, _RELATED, fingerprint, SavedRelated)
-
-
-def save_related(cache_dir: Path, fingerprint: bytes, related: SavedRelated) -> None:
-    store.save(cache_dir / _RELATED, _RELATED, fingerprint, related)
-
-
-def load_metas(cache_dir: Path, fingerprint: bytes, config: bytes) -> SavedMetas | None:
-    """Posts' page metadata as the last process that saved them made them, if made with the
-    configuration whose digest is `config`."""
-    from transmit.site.memo import SavedMetas
-
-    found = store.load(cache_dir / _METAS, _METAS, fingerprint, SavedMetas)
-    return found if found is not None and found.config == config else None
-
-
-def save_metas(cache_dir: Path, fingerprint: bytes, metas: SavedMetas) -> None:
-    store.save(cache_dir / _METAS, _METAS, fingerprint, metas)
 
 
 def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[int]]:

@@ -61,7 +61,7 @@ class AssemblyMemo:
         self._saved = saved
         self._saved_metas = metas or {}
         self.found: SavedRelated | None = None  # found by this process, for the next one
-        self.made_metas = 0  # page metadata made anew since `saved_metas` was last called
+        self.made_metas = 0  # page metadata made anew since `take_metas` was last called
 
     def begin(self, config: Config) -> None:
         """Start an assembly: a changed configuration forgets everything; entries not seen in
@@ -86,8 +86,9 @@ class AssemblyMemo:
         self._seen[id(entry)] = found
         return found[2]
 
-    def saved_metas(self) -> dict[str, tuple[str | None, PageMeta]]:
-        """The page metadata of the last assembly's posts, for the next process."""
+    def take_metas(self) -> dict[str, tuple[str | None, PageMeta]]:
+        """The page metadata of the last assembly's posts, for the next process (what is made
+        anew is counted from here)."""
         metas = {
             key: (section, meta)
             for entry, section, meta in self._seen.values()
