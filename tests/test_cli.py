@@ -178,3 +178,27 @@ def test_warnings_and_strict(make_site: SiteMaker) -> None:
     result = run("build", site, "--strict")
     assert result.returncode == 1
     assert "content/posts/a.md:6: cannot render formula" in result.stderr
+
+
+@pytest.mark.parametrize("module", [False, True])
+def test_everything_printed_reaches_a_pipe_though_the_process_skips_teardown(
+    make_site: SiteMaker, module: bool
+) -> None:
+    """The command leaves with os._exit (no freeing of the build's objects), so what it wrote
+    to buffered pipes must be flushed first: here more than a buffer's worth of warnings."""
+    front = "---\ntitle: Post {n}\ndate: 2024-01-01\n---\n\n![x](gone-{n}.png)\n"
+    posts = {f"content/posts/p{n:03}.md": front.format(n=n) for n in range(150)}
+    site = make_site(posts)
+    result = run("build", site, "--jobs", "1", module=module)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("image not found") == 150
+    lines = result.stderr.splitlines()
+    assert len(lines) == 150 and result.stderr.endswith("\n")
+    assert all(
+        re.fullmatch(r"content/posts/p\d{3}\.md:6: warning: image not found: gone-\d+\.png", line)
+        for line in lines
+    )
+    assert "built 150 posts" in result.stdout
+    failed = run("build", site, "--strict", module=module)
+    assert failed.returncode == 1
+    assert failed.stderr.count("image not found") == 150

@@ -1,3 +1,3 @@
-from transmit.cli import main
+from transmit.cli import run
 
-raise SystemExit(main())
+run()
