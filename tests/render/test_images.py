@@ -141,7 +141,9 @@ def test_rendered_images_get_size_lazy_loading_and_alt(site: Path) -> None:
         'height="480" loading="lazy" decoding="async">'
     ) in result.html
     assert '<img src="https://x.org/r.png" alt="" loading="lazy" decoding="async">' in result.html
-    assert result.assets == (Asset("posts/images/fig.png", site / "content/posts/images/fig.png"),)
+    assert result.assets == (
+        Asset("posts/images/fig.png", str(site / "content/posts/images/fig.png")),
+    )
     assert result.images == ("/posts/images/fig.png", "https://x.org/r.png")
 
 

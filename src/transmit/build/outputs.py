@@ -35,9 +35,9 @@ def copies_of(
     seen: set[str] = set()
     for record in published:
         for asset in record.rendered.assets if record.rendered else ():
-            if asset.output not in seen and content in asset.source.resolve().parents:
+            if asset.output not in seen and content in Path(asset.source).resolve().parents:
                 seen.add(asset.output)
-                pairs.append((asset.output, str(asset.source)))
+                pairs.append((asset.output, asset.source))
     return [CopiedFile(path, Path(source)) for path, source in pairs]
 
 

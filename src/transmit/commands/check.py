@@ -105,7 +105,7 @@ def _outputs(
         *_copies_below(theme_static, theme_static, site_dir, "assets/"),
         *_copies_below(static, static.resolve(), site_dir, ""),
         *(
-            CopiedFile(asset.output, asset.source)
+            CopiedFile(asset.output, Path(asset.source))
             for _, rendered in published
             for asset in rendered.assets
         ),

@@ -28,10 +28,12 @@ SIZE_MEMO = 4096  # image files whose size a process remembers (posts share figu
 
 @dataclass(frozen=True, slots=True)
 class Asset:
-    """A file the build copies because a post uses it: to `output` (site-relative) from `source`."""
+    """A file the build copies because a post uses it: to `output` (site-relative) from `source`
+    (text, not a Path: ten thousand saved records hold fifteen thousand of these, and a Path
+    takes six times longer to unpickle)."""
 
     output: str
-    source: Path
+    source: str  # absolute
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,7 @@ def resolve_image(
             return ResolvedImage(url, width, height, consulted=looked)
         if content_dir is not None and _inside(resolved, content_dir):
             output = resolved.relative_to(content_dir).as_posix()
-            asset = Asset(output, resolved)
+            asset = Asset(output, str(resolved))
             url = _site_url(base_path, output) + suffix
             return ResolvedImage(url, width, height, asset, consulted=looked)
         problem = f"image is outside content/ and static/, so it is not published: {written}"
