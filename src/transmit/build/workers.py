@@ -127,6 +127,25 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+# Chunk sizes for the pool: a chunk costs a task's round trip and a render-cache pack, so not
+# too small; and the work queued at once stays bounded, so not too large.
+LARGEST_CHUNK, SMALLEST_CHUNK = 64, 4
+
+
+def chunk_bounds(count: int, workers: int, size: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each chunk of `count` items, in order. With no `size`, each chunk takes
+    a share of what is left (guided scheduling), so chunks shrink towards the end and the
+    last worker busy is not left alone with a big one while the others wait."""
+    bounds = []
+    start = 0
+    while start < count:
+        left = count - start
+        step = size or max(SMALLEST_CHUNK, min(LARGEST_CHUNK, left // (workers * 4)))
+        bounds.append((start, min(count, start + step)))
+        start += step
+    return bounds
+
+
 def worker_count(jobs: int) -> int:
     return jobs or os.cpu_count() or 1
 
@@ -160,10 +179,9 @@ class Workers:
             return function(job, items)
         self.start()
         assert self._pool is not None
-        size = chunk or max(4, min(64, len(items) // (self.count * 8) or 1))
+        bounds = chunk_bounds(len(items), self.count, chunk)
         futures: list[Future[list[Result]]] = [
-            self._pool.submit(function, job, items[i : i + size])
-            for i in range(0, len(items), size)
+            self._pool.submit(function, job, items[start:end]) for start, end in bounds
         ]
         results: list[Result] = []
         try:
