@@ -138,12 +138,12 @@ class RenderCache:
 
 
 class ReadLog:
-    """Which fields of which posts the page being rendered reads: a page is rendered again
+    """Which posts' rendered records the page being rendered reads: a page is rendered again
     only when one of those changes (or its context does), not whenever a post it merely
     mentions (a tag's other posts, say) is edited."""
 
     def __init__(self) -> None:
-        self.current: list[tuple[str, str]] | None = None
+        self.current: list[str] | None = None
 
 
 class LazyRendered:
@@ -166,7 +166,7 @@ class LazyRendered:
         if name.startswith("_"):  # an unset slot (while unpickling), or a protocol probe
             raise AttributeError(name)
         if self._log.current is not None:
-            self._log.current.append((self._source, name))
+            self._log.current.append(self._source)
         if name in STUB_FIELDS:
             full = self._cache.load(self._key)
             if full is None:

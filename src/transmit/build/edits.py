@@ -56,18 +56,16 @@ class SiteModel:
             self.readers = {}
             for path, (reads, _) in self.manifest.page_reads.items():
                 if (index := index_of.get(path)) is not None:
-                    for read_source, _name in reads:
+                    for read_source in reads:
                         self.readers.setdefault(read_source, set()).add(index)
         return self.readers.get(source, set())
 
-    def note_reads(
-        self, index: int, before: Sequence[tuple[str, str]], now: Sequence[tuple[str, str]]
-    ) -> None:
+    def note_reads(self, index: int, before: Sequence[str], now: Sequence[str]) -> None:
         if self.readers is None:
             return
-        for source in {s for s, _ in before} - {s for s, _ in now}:
+        for source in set(before) - set(now):
             self.readers.get(source, set()).discard(index)
-        for source in {s for s, _ in now}:
+        for source in now:
             self.readers.setdefault(source, set()).add(index)
 
 
@@ -153,7 +151,7 @@ def text_edits(
 class PageTools:
     """What making pages needs of the builder, kept across its builds."""
 
-    field_mark: Callable[[str, str], bytes | None]
+    record_mark: Callable[[str], bytes | None]
     log: ReadLog
     fingerprint: bytes
     marks: MarkMemo
@@ -206,7 +204,7 @@ def apply_text_edits(
     layout = Layout(model.layout.posts, frozenset(renewed))
     staging = Staging(previous.summary.out_dir, whole=False)
     try:
-        arguments = (plan, model.assembly, model.digester, tools.field_mark, tools.log)
+        arguments = (plan, model.assembly, model.digester, tools.record_mark, tools.log)
         rest = (tools.fingerprint, tools.marks, staging, tools.jobs, layout, marks, only)
         outputs, page_reads = plan_pages(*arguments, *rest)
     except BaseException:

@@ -39,7 +39,7 @@ from transmit.build.inputs import (
     scan_inputs,
     watch,
 )
-from transmit.build.manifest import FieldMarks, Manifest, SourceRecord, SourceState
+from transmit.build.manifest import Manifest, RecordMarks, SourceRecord, SourceState
 from transmit.build.memos import load_assembly_memo, save_assembly_memo
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import (
@@ -109,7 +109,7 @@ class IncrementalBuilder:
         self._config_mark: bytes | None = None  # digest of the configuration last assembled
         self._last_records: dict[str, SourceRecord] = {}  # the records before this build's load
         self._log = ReadLog()
-        self._fields = FieldMarks()
+        self._record_marks = RecordMarks()
         self._started = time.monotonic()
 
     def _now(self) -> datetime:
@@ -252,9 +252,9 @@ class IncrementalBuilder:
         if model is None or (edits := text_edits(model, plan, loaded, self._deferring)) is None:
             return None
         assert self._assembly_memo is not None  # made with the model
-        field_mark = self._fields.of(loaded.state.records)
+        record_mark = self._record_marks.of(loaded.state.records)
         memos = (self._marks, self._assembly_memo)
-        tools = PageTools(field_mark, self._log, self._fingerprint, *memos, self.options.jobs)
+        tools = PageTools(record_mark, self._log, self._fingerprint, *memos, self.options.jobs)
         try:
             manifest = apply_text_edits(model, plan, loaded, edits, tools, self._refuse_warnings)
         except MissingRender:  # the cache lost files since they were read: the full path
@@ -318,10 +318,10 @@ class IncrementalBuilder:
         workers.close()
         whole = plan.previous is None or not self.out_dir.is_dir()
         staging = Staging(self.out_dir, whole)
-        field_mark = self._fields.of(loaded.state.records)
+        record_mark = self._record_marks.of(loaded.state.records)
         try:
             digester = Digester(identities)
-            arguments = (plan, assembly, digester, field_mark, self._log, self._fingerprint)
+            arguments = (plan, assembly, digester, record_mark, self._log, self._fingerprint)
             layout = layout_of(published, sources, copies, self._last_records)
             rest = (self._marks, staging, self.options.jobs, layout)
             try:

@@ -61,7 +61,7 @@ class TemplatePage:
 @dataclass(frozen=True, slots=True)
 class ComputedPage:
     """A file made by a function of plain data (a feed): made again only when its arguments,
-    or the fields of posts it read, changed."""
+    or the rendered posts it read, changed."""
 
     path: str
     function: Callable[..., bytes]
@@ -134,14 +134,14 @@ def page_digest(site: bytes, template: str, context_bytes: bytes) -> bytes:
 # One page to render: (index in assembly.pages, digest of the bytes in place or None, file to
 # write, whether its folder may need making).
 PageTask = tuple[int, bytes | None, str, bool]
-Reads = tuple[tuple[str, str], ...]  # (post source, field of its rendered record), sorted
+Reads = tuple[str, ...]  # the posts (sources) whose rendered records a page read, sorted
 # (digest of the page's bytes, size and mtime of the file written or None, what it read)
 PageResult = tuple[bytes, "Sig | None", Reads]
 
 
 def render_tasks(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog) -> list[PageResult]:
     """Render each page and write it where the task says, unless its bytes are the ones
-    already in place; note which fields of which posts each page read."""
+    already in place; note which posts' rendered records each page read."""
     results: list[PageResult] = []
     for index, before, target, make_parent in tasks:
         page = assembly.pages[index]
@@ -231,7 +231,7 @@ class Layout:
     each by its metadata's digest. While it and the site are as last build, every context is
     as last build's except the own pages of posts rendered anew (`renewed`: a post's own page
     holds values taken from its rendered record, such as its description); the others take
-    rendered posts only through the fields their templates read, which are tracked."""
+    rendered posts only through what their templates read, which is tracked."""
 
     posts: bytes  # digest of (source, metadata digest) of every published post, in site order,
     # and of the paths of copied files
@@ -263,7 +263,7 @@ def plan_pages(
     plan: Plan,
     assembly: Assembly,
     digester: Digester,
-    field_mark: Callable[[str, str], bytes | None],
+    record_mark: Callable[[str], bytes | None],
     log: ReadLog,
     fingerprint: bytes,
     memo: MarkMemo,
@@ -275,7 +275,7 @@ def plan_pages(
 ) -> tuple[dict[str, OutputRecord], dict[str, tuple[Reads, bytes]]]:
     """Every page's record for the new manifest, and what each template page read; pages to
     write are written into `staging`. A page is not rendered when its digest and its file are
-    as recorded and the fields of posts it read last time are unchanged; a rendered page whose
+    as recorded and the rendered posts it read last time are unchanged; a rendered page whose
     bytes are the recorded ones is not written. With a `layout` as last build's (recorded in
     `marks`), page digests are taken from the last build instead of digesting every context.
     `only`: the indexes of the template pages that may have changed; every other output is
@@ -298,7 +298,7 @@ def plan_pages(
     recorded_reads = previous_manifest.page_reads if previous_manifest is not None else {}
 
     def reads_mark(reads: Reads) -> bytes:
-        return digest(*(field_mark(source, name) or b"\x00gone" for source, name in reads))
+        return digest(*(record_mark(source) or b"\x00gone" for source in reads))
 
     def previous(path: str) -> OutputRecord | None:
         old = recorded.get(path)
