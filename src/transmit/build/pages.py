@@ -206,6 +206,7 @@ def _render_share(  # type: ignore[no-untyped-def]
 ) -> None:
     import gc
 
+    gc.freeze()  # what the parent holds is never garbage here: collections skip it
     gc.enable()
     try:
         outcome: Any = render_tasks(assembly, [tasks[i] for i in share], log)

@@ -11,7 +11,7 @@ from transmit.build import manifest as saved
 from transmit.build.cache import RenderCache
 from transmit.build.inputs import Inputs, content_digest
 from transmit.build.manifest import SourceRecord, SourceState
-from transmit.build.workers import MIN_PARALLEL, LoadJob, Workers, load_sources
+from transmit.build.workers import LoadJob, Workers, load_sources
 from transmit.errors import BuildWarning, SourceError, TransmitError
 
 
@@ -63,8 +63,6 @@ def update_sources(
     stale = stale_sources(inputs, state, among)
     same_files = len(old) == len(sources) and all(p in old for p in stale)
     removed = [] if same_files else [p for p in old if p not in sources]
-    if len(stale) >= MIN_PARALLEL:
-        workers.start()  # fork before this process imports the renderers
     records = dict(old)  # in discovery order while no file came or went
     for path in removed:
         del records[path]

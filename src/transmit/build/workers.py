@@ -1,9 +1,9 @@
 """The work that runs in worker processes, and the pool that runs it.
 
-Workers are forked from the build process before it imports the Markdown, math and template
-libraries (each worker imports them itself, while the parent scans), so they start small, and
-they send back compact records: the Post without its body and the rendered stub, the full
-rendered post going straight to the render cache.
+Workers are forked once the build process has imported every library they use (Markdown, math,
+highlighting, templates), so they import none of them again, and they send back compact
+records: the Post without its body and the rendered stub, the full rendered post going straight
+to the render cache.
 """
 
 from __future__ import annotations
@@ -102,16 +102,19 @@ def load_sources(
     return results
 
 
-def _warm_up() -> None:
-    """Import the heavy libraries in each worker as it starts, beside the parent's work.
-    (A forked worker inherits the build's paused garbage collector: it runs long, so it
-    collects.)"""
-    import gc
-
-    gc.enable()
+def _import_renderers() -> None:
     import transmit.content.loader
     import transmit.render.document
     import transmit.site.assemble  # noqa: F401
+
+
+def _warm_up() -> None:
+    """Ready a worker as it starts: the heavy libraries are there already when it was forked,
+    imported when it was started afresh. (A forked worker inherits the build's paused garbage
+    collector: it runs long, so it collects.)"""
+    _import_renderers()
+    gc.freeze()  # modules and what was inherited live as long as the worker: never collected
+    gc.enable()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -158,9 +161,12 @@ class Workers:
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
-        """Fork now, while the parent is still small (call before heavy imports)."""
+        """Start the workers, with the libraries they need imported first when they are forked
+        (the parent needs them too)."""
         if self._pool is None and self.count > 1:
             from concurrent.futures import ProcessPoolExecutor
+
+            _import_renderers()
 
             self._pool = ProcessPoolExecutor(
                 max_workers=self.count, mp_context=_context(), initializer=_warm_up
