@@ -302,3 +302,17 @@ def test_a_check_after_a_build_reads_rendered_posts_from_its_cache(
     assert not (site / "public/posts/p3").exists() or "Edited" not in (
         site / "public/posts/p3/index.html"
     ).read_text(encoding="utf-8")
+
+
+def test_posts_checked_in_worker_processes_give_the_problems_one_process_gives(
+    make_site: SiteMaker,
+) -> None:
+    files = {
+        f"content/posts/p{i:02}.md": post(f"Words {i} $x_{i}$ [up](#nowhere{i})") for i in range(60)
+    }
+    files["content/posts/bad.md"] = post("$\\frac{$")
+    site = make_site(files)
+    alone = check(site, jobs=1)
+    assert len(alone) == 61  # every post's broken anchor, and the formula
+    assert check(site, jobs=2) == alone
+    assert not (site / ".transmit-cache").exists()  # check writes nothing

@@ -7,7 +7,6 @@ no-op rebuild stay instant.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -93,23 +92,17 @@ def render_guarded(post: Post, options: RenderOptions) -> RenderedPost:
         ) from None
 
 
-def _render_chunk(chunk: Sequence[Post], options: RenderOptions) -> list[RenderedPost]:
+def _render_chunk(options: RenderOptions, chunk: Sequence[Post]) -> list[RenderedPost]:
     return [render_guarded(post, options) for post in chunk]
 
 
 def render_all(posts: Sequence[Post], options: RenderOptions, jobs: int) -> list[RenderedPost]:
-    """Render every post, in worker processes when there is enough work to share (for
-    `transmit check`; a build renders through its cache in `build.incremental`)."""
-    from concurrent.futures import ProcessPoolExecutor
+    """Render every post, in the build's worker processes when there is enough work to share
+    (for `transmit check`; a build renders through its cache in `build.incremental`)."""
+    from transmit.build.workers import Workers
 
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(posts) < 64:
-        return _render_chunk(posts, options)
-    size = max(16, len(posts) // (workers * 4))
-    chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_render_chunk, chunks, [options] * len(chunks))
-        return [rendered for chunk in results for rendered in chunk]
+    with Workers(jobs) as workers:
+        return workers.map(_render_chunk, options, posts)
 
 
 def output_clashes(
