@@ -90,6 +90,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
     _jobs_argument(build)
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument(
+        "--watch",
+        action="store_true",
+        help="then rebuild what each change needs, until Ctrl-C (no server: see serve)",
+    )
     _output_flags(build)
 
     serve = commands.add_parser(
@@ -167,12 +172,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             port_tries=10 if args.port is None else 1,
         )
         return run_serve(args.dir, build_options, serve_options, reporter, open_browser=args.open)
-    from transmit.commands.build import run_build
+    from transmit.commands.build import run_build, run_watch
 
     options = BuildOptions(
         out_dir=args.out, drafts=args.drafts, future=args.future, jobs=args.jobs, strict=args.strict
     )
-    return run_build(args.dir, options, reporter)
+    return (run_watch if args.watch else run_build)(args.dir, options, reporter)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,12 +73,15 @@ class ScriptedBuilder:
         pass
 
 
-def rebuilder(site: Path, outcomes: list[BuildSummary | Exception]):  # type: ignore[no-untyped-def]
+def rebuilder(  # type: ignore[no-untyped-def]
+    site: Path, outcomes: list[BuildSummary | Exception], search_after: float | None = None
+):
     (site / "site.toml").write_text('title = "T"\nbase_url = "/notes/"\n', encoding="utf-8")
     box = StateBox(SiteState())
     reports: list[BuildReport] = []
     builder = ScriptedBuilder(outcomes)
-    return Rebuilder(site, builder, box, reports.append), box, reports, builder
+    runner = Rebuilder(site, builder, box, reports.append, search_after=search_after)
+    return runner, box, reports, builder
 
 
 def test_a_failed_build_keeps_the_last_good_site_and_records_the_problems(tmp_path: Path) -> None:
@@ -183,3 +186,75 @@ def test_a_failed_catch_up_build_does_not_keep_the_request_waiting(tmp_path: Pat
     finally:
         runner.stop()
     assert builder.calls == [None, ()]
+
+
+def test_a_search_index_left_behind_is_made_once_changes_stop_for_a_while(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pending = replace(summary(out), search_pending=True)
+    outcomes: list[BuildSummary | Exception] = [summary(out), pending, pending, summary(out)]
+    runner, box, reports, builder = rebuilder(tmp_path, outcomes, search_after=0.5)
+    runner.build(None)
+    edited = tmp_path / "content/posts/a.md"
+    runner.start()
+    try:
+        for _ in range(2):  # saves closer together than the quiet time: the index waits
+            cursor = box.changes
+            runner.submit({edited})
+            assert box.wait_after(cursor, 10) is not None
+            assert box.state.search_pending
+            time.sleep(0.2)
+        assert builder.calls == [None, (edited,), (edited,)]
+        cursor = box.changes
+        assert box.wait_after(cursor, 10) is not None  # quiet: the index is made
+        assert not box.state.search_pending
+        time.sleep(0.7)  # and only once
+    finally:
+        runner.stop()
+    assert builder.calls == [None, (edited,), (edited,), ()]
+    assert [report.changed for report in reports] == [None, (edited,), (edited,), ()]
+
+
+def test_a_failed_build_is_not_followed_by_catch_up_builds(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pending = replace(summary(out), search_pending=True)
+    broken = BuildFailed([SourceError("content/posts/a.md", 2, "date: not a date")])
+    outcomes: list[BuildSummary | Exception] = [pending, broken, summary(out)]
+    runner, box, _, builder = rebuilder(tmp_path, outcomes, search_after=0.1)
+    runner.build(None)
+    edited = tmp_path / "content/posts/a.md"
+    cursor = box.changes
+    runner.submit({edited})  # before the thread starts: built before any quiet time passes
+    runner.start()
+    try:
+        assert box.wait_after(cursor, 10) is not None
+        assert box.state.problems and box.state.search_pending
+        time.sleep(0.5)  # the index waits for the fix, not for the clock
+        assert builder.calls == [None, (edited,)]
+        cursor = box.changes
+        runner.submit({edited})
+        assert box.wait_after(cursor, 10) is not None
+    finally:
+        runner.stop()
+    assert builder.calls == [None, (edited,), (edited,)]
+    assert not box.state.problems and not box.state.search_pending
+
+
+def test_an_index_that_takes_long_waits_for_a_longer_quiet_time(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = replace(summary(out), search_seconds=0.1)  # ten times that: a second of quiet
+    pending = replace(summary(out), search_pending=True)
+    runner, box, _, builder = rebuilder(tmp_path, [first, pending, first], search_after=0.05)
+    runner.build(None)
+    edited = tmp_path / "content/posts/a.md"
+    runner.start()
+    try:
+        cursor = box.changes
+        runner.submit({edited})
+        assert box.wait_after(cursor, 10) is not None
+        edit_done = time.monotonic()
+        cursor = box.changes
+        assert box.wait_after(cursor, 10) is not None  # the index, made once quiet
+        assert time.monotonic() - edit_done >= 0.9
+    finally:
+        runner.stop()
+    assert builder.calls == [None, (edited,), ()]

@@ -117,14 +117,17 @@ class IncrementalBuilder:
         (a dev server left running publishes a post when its date comes)."""
         return self.options.now + timedelta(seconds=time.monotonic() - self._started)
 
-    def build(self, changed: Collection[Path] | None = None) -> BuildSummary:
+    def build(
+        self, changed: Collection[Path] | None = None, *, model: bool = False
+    ) -> BuildSummary:
         """Bring the output up to date. `changed`: the files known to have changed since the
-        last call (None: anything may have, stat everything)."""
+        last call (None: anything may have, stat everything). `model`: take the full path even
+        when nothing changed, so that the site is in memory for the quick path of later edits."""
         started = time.perf_counter()
         self._deferring = self.defer_search and bool(changed)
         try:
             with collector_paused():
-                summary = self._build(changed)
+                summary = self._build(changed, model)
         except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
             self._model = None
             where = error.filename or self.out_dir
@@ -136,7 +139,7 @@ class IncrementalBuilder:
             raise
         return replace(summary, seconds=time.perf_counter() - started)
 
-    def _build(self, changed: Collection[Path] | None) -> BuildSummary:
+    def _build(self, changed: Collection[Path] | None, model: bool) -> BuildSummary:
         config = load_config(self.site_dir)  # first: it says when there is no site here
         check_output_folder(self.site_dir, self.out_dir)
         prepare_folder(self.cache_dir)
@@ -144,7 +147,7 @@ class IncrementalBuilder:
             recover(self.out_dir)
             plan = self._plan(config, changed)
             previous = plan.previous
-            if previous is not None and self._unchanged(plan, previous):
+            if previous is not None and not model and self._unchanged(plan, previous):
                 summary: BuildSummary = previous.summary
                 self._refuse_warnings(summary.warnings)
                 return summary
@@ -154,8 +157,13 @@ class IncrementalBuilder:
                 return quick if quick is not None else self._finish(plan, loaded, workers)
 
     def warm_up(self) -> None:
-        """Ready what the first edit would load (the dev server, once it serves the site)."""
+        """Ready what the first edit would load (the dev server or a watching build, once the
+        first build is done). A first build that found nothing to do left no site in memory:
+        it is made now (an unchanged site is not rewritten), or the first edit would take the
+        full path."""
         with contextlib.suppress(TransmitError):  # the next build says what is wrong
+            if self._model is None and self._manifest is not None:
+                self.build(None, model=True)
             warm_up(load_config(self.site_dir), self._model)
 
     def _lock_path(self) -> Path:

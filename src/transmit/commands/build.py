@@ -1,11 +1,14 @@
-"""`transmit build`: run the pipeline and print a one-screen summary."""
+"""`transmit build`: run the pipeline and print a one-screen summary; with `--watch`, go on
+rebuilding what each change needs."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from transmit.build.pipeline import BuildOptions, BuildSummary, build_site
+from transmit.build.pipeline import DEFAULT_OUTPUT, BuildOptions, BuildSummary, build_site
 from transmit.commands.output import Reporter
+from transmit.config import CONFIG_NAME, load_config
 
 
 def _plural(count: int, word: str) -> str:
@@ -42,4 +45,30 @@ def run_build(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
         reporter.warn(warning)
     for line in summary_lines(summary, reporter.verbose):
         reporter.info(line)
+    return 0
+
+
+def run_watch(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
+    """Build, then rebuild on every change until Ctrl-C. A build that fails is reported and
+    leaves the output as the last good build made it; the fix is built when it is saved."""
+    from transmit.commands.reports import TerminalReports, sigterm_as_interrupt
+    from transmit.serve.watched_build import WatchedBuild, WatchOptions
+
+    if not (site_dir / CONFIG_NAME).is_file():
+        load_config(site_dir)  # no site here: its error says so (a broken site.toml is watched)
+    out_dir = options.out_dir or site_dir / DEFAULT_OUTPUT
+    kept = f"{out_dir} keeps the last good build; fix the file and save"
+    reports = TerminalReports(site_dir.resolve(), reporter, kept=kept, temporary=False)
+    watched = WatchedBuild(site_dir, options, WatchOptions(), reports)
+    with sigterm_as_interrupt():
+        try:
+            watched.start()
+            reporter.info(f"watching {site_dir} for changes (Ctrl-C to stop)")
+            threading.Event().wait()  # the work happens in the watcher's and builder's threads
+        except KeyboardInterrupt:
+            reporter.info("stopping")
+        finally:
+            watched.stop()
+    if watched.search_pending:
+        reporter.info("the search index predates the last edits; `transmit build` makes it again")
     return 0

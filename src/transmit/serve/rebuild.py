@@ -69,6 +69,7 @@ def styles_only(paths: Collection[Path] | None) -> bool:
 
 _STOP = object()
 SEARCH_WAIT = 300.0  # seconds a request for the search index waits for it to be made again
+QUIET_PER_INDEX_SECOND = 10.0  # seconds without changes per second the index takes to make
 
 
 class Rebuilder:
@@ -80,11 +81,19 @@ class Rebuilder:
         builder: SiteBuilder,
         box: StateBox,
         on_report: Callable[[BuildReport], None],
+        *,
+        search_after: float | None = None,
     ) -> None:
+        """`search_after`: seconds without changes after which a search index that edits left
+        behind is made (None: only when asked, `refresh_search`). A save that comes while the
+        index is being made waits for it, so an index that takes long waits longer: for
+        `QUIET_PER_INDEX_SECOND` times what it took last."""
         self._site_dir = site_dir
         self._builder = builder
         self._box = box
         self._on_report = on_report
+        self._search_after = search_after
+        self._index_seconds = 0.0  # what the last search index took to make
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="transmit-rebuild", daemon=True)
 
@@ -129,6 +138,7 @@ class Rebuilder:
             problems = (Problem("", None, f"internal error: {type(error).__name__}: {error}"),)
         only_styles = changed is not None and styles_only(changed)
         if summary is not None:
+            self._index_seconds = summary.search_seconds or self._index_seconds
             base_path = state.base_path
             if changed is None or state.root is None:
                 base_path = self._base_path(base_path)
@@ -163,7 +173,14 @@ class Rebuilder:
     def _run(self) -> None:
         self._builder.warm_up()  # before the first change: it would wait for this anyway
         while True:
-            item = self._queue.get()
+            state = self._box.state  # a failed build: the index waits for the fix
+            waiting = None
+            if self._search_after is not None and state.search_pending and not state.problems:
+                waiting = max(self._search_after, QUIET_PER_INDEX_SECOND * self._index_seconds)
+            try:
+                item = self._queue.get(timeout=waiting)
+            except queue.Empty:  # edits have stopped: catch the search index up
+                item = set()
             if item is _STOP:
                 return
             paths: set[Path] = set(item)  # type: ignore[call-overload]
