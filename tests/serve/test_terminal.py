@@ -51,7 +51,7 @@ def test_changed_names(changed: tuple[Path, ...] | None, expected: str) -> None:
 def test_the_first_build_a_rebuild_a_style_swap_and_a_failure(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    reports = TerminalReports(SITE, Reporter(), kept=SERVED_STILL, temporary=True)
+    reports = TerminalReports(SITE, Reporter(), kept=SERVED_STILL, served=True)
     reports(report(None, summary()))
     reports(report((SITE / "content/posts/a.md",), summary()))
     reports(report((SITE / "static/a.css",), summary(), styles=True))
@@ -73,17 +73,21 @@ def test_the_first_build_a_rebuild_a_style_swap_and_a_failure(
 
 def test_a_watching_build_names_its_output_folder(capsys: pytest.CaptureFixture[str]) -> None:
     kept = "/site/public keeps the last good build; fix the file and save"
-    reports = TerminalReports(SITE, Reporter(), kept=kept, temporary=False)
+    reports = TerminalReports(SITE, Reporter(), kept=kept, served=False)
     reports(report(None, summary()))
+    reports(report((SITE / "static/a.css",), summary(), styles=True))  # no page to swap it in
     problem = Problem("content/posts/a.md", 3, "date: '2026-13-01' is not a date")
     reports(report((SITE / "content/posts/a.md",), None, (problem,)))
     out, err = capsys.readouterr()
-    assert out.splitlines() == ["built 3 posts and 1 page into /tmp/x/site (9 files) in 0.25 s"]
+    assert out.splitlines() == [
+        "built 3 posts and 1 page into /tmp/x/site (9 files) in 0.25 s",
+        "rebuilt in 42 ms: static/a.css",
+    ]
     assert err.splitlines()[-1] == kept
 
 
 def test_warnings_are_printed_once_not_on_every_rebuild(capsys: pytest.CaptureFixture[str]) -> None:
-    reports = TerminalReports(SITE, Reporter(quiet=True), kept=SERVED_STILL, temporary=True)
+    reports = TerminalReports(SITE, Reporter(quiet=True), kept=SERVED_STILL, served=True)
     old = BuildWarning("content/posts/a.md", 4, "cannot render formula")
     new = BuildWarning("content/posts/b.md", 1, "image missing")
     reports(report(None, summary(old)))

@@ -58,7 +58,7 @@ def run_watch(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
         load_config(site_dir)  # no site here: its error says so (a broken site.toml is watched)
     out_dir = options.out_dir or site_dir / DEFAULT_OUTPUT
     kept = f"{out_dir} keeps the last good build; fix the file and save"
-    reports = TerminalReports(site_dir.resolve(), reporter, kept=kept, temporary=False)
+    reports = TerminalReports(site_dir.resolve(), reporter, kept=kept, served=False)
     watched = WatchedBuild(site_dir, options, WatchOptions(), reports)
     with sigterm_as_interrupt():
         try:

@@ -35,13 +35,14 @@ def changed_names(report: BuildReport, site_dir: Path) -> str:
 class TerminalReports:
     """Prints each build's outcome; warnings once each, not again on every rebuild."""
 
-    def __init__(self, site_dir: Path, reporter: Reporter, *, kept: str, temporary: bool) -> None:
-        """`kept`: what a failed rebuild leaves, said after its problems. `temporary`: the
-        output folder is the dev server's own, not worth naming."""
+    def __init__(self, site_dir: Path, reporter: Reporter, *, kept: str, served: bool) -> None:
+        """`kept`: what a failed rebuild leaves, said after its problems. `served`: the dev
+        server's builds, into a temporary folder not worth naming, and a stylesheet change is
+        swapped into the open pages rather than rebuilt for them."""
         self._site_dir = site_dir
         self._reporter = reporter
         self._kept = kept
-        self._temporary = temporary
+        self._served = served
         self._warned: frozenset[BuildWarning] = frozenset()
         self._builds = 0
 
@@ -64,12 +65,12 @@ class TerminalReports:
         if self._builds == 1 or report.changed is None:
             for line in summary_lines(report.summary, reporter.verbose):
                 where = f" into {report.summary.out_dir}"
-                reporter.info(line.replace(where, "") if self._temporary else line)
+                reporter.info(line.replace(where, "") if self._served else line)
             return
         if report.changed == ():
             reporter.info(f"search index updated in {report.seconds * 1000:.0f} ms")
             return
-        what = "styles swapped" if report.styles_only else "rebuilt"
+        what = "styles swapped" if report.styles_only and self._served else "rebuilt"
         reporter.info(
             f"{what} in {report.seconds * 1000:.0f} ms: {changed_names(report, self._site_dir)}"
         )
@@ -77,7 +78,7 @@ class TerminalReports:
 
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """`kill` stops the server as cleanly as Ctrl-C does."""
+    """`kill` stops a dev server or a watching build as cleanly as Ctrl-C does."""
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -30,7 +30,7 @@ def run_serve(
         site_dir,
         build_options,
         options,
-        on_report=TerminalReports(site_dir.resolve(), reporter, kept=SERVED_STILL, temporary=True),
+        on_report=TerminalReports(site_dir.resolve(), reporter, kept=SERVED_STILL, served=True),
         log_request=log,
     )
     with sigterm_as_interrupt():
