@@ -18,7 +18,7 @@ import pytest
 
 from tests.serve.conftest import FAST, post
 from tests.serve.helpers import BUILD_DEADLINE, settle, tree, wait_until, write
-from tests.serve.test_session import body_edit, cold_tree, deleted_post, new_post, renamed_post
+from tests.serve.test_session import EDITS, body_edit, cold_tree, new_post, renamed_post
 from tests.serve.test_shutdown import AS_FROM_A_TERMINAL
 from transmit.build import incremental
 from transmit.build.pipeline import BuildOptions, build_site
@@ -58,7 +58,7 @@ def broken_date(site: Path) -> None:
     write(site / "content/posts/beta.md", post("Beta", "2026-13-02", "tags: [b]\n"))
 
 
-@pytest.mark.parametrize("edit", [body_edit, new_post, deleted_post, renamed_post])
+@pytest.mark.parametrize("edit", EDITS, ids=[edit.__name__ for edit in EDITS])
 def test_public_after_a_save_is_what_a_cold_build_makes(
     small_site: Path, tmp_path: Path, edit: Edit
 ) -> None:
@@ -67,6 +67,13 @@ def test_public_after_a_save_is_what_a_cold_build_makes(
         edit_and_settle(watched, edit)
     assert all(report.ok for report in reports)
     assert tree(small_site / "public") == cold_tree(small_site, tmp_path)
+
+
+def test_a_series_of_saves_stays_what_cold_builds_make(small_site: Path, tmp_path: Path) -> None:
+    with watching(small_site) as (watched, _):
+        for edit in (new_post, text_edit, renamed_post, body_edit):
+            edit_and_settle(watched, edit)
+            assert tree(small_site / "public") == cold_tree(small_site, tmp_path)
 
 
 def test_a_site_built_before_takes_the_quick_path_from_the_first_save(
