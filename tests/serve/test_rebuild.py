@@ -84,6 +84,13 @@ def rebuilder(  # type: ignore[no-untyped-def]
     return runner, box, reports, builder
 
 
+def built_after_submitting(runner: Rebuilder, box: StateBox, path: Path) -> None:
+    """Submit one changed path and wait for the build it causes."""
+    cursor = box.changes
+    runner.submit({path})
+    assert box.wait_after(cursor, 10) is not None
+
+
 def test_a_failed_build_keeps_the_last_good_site_and_records_the_problems(tmp_path: Path) -> None:
     out = tmp_path / "out"
     broken = BuildFailed([SourceError("content/posts/a.md", 2, "date: not a date")])
@@ -118,14 +125,10 @@ def test_a_broken_builder_becomes_a_problem_not_a_dead_thread(tmp_path: Path) ->
     runner.build(None)
     runner.start()
     try:
-        cursor = box.changes
-        runner.submit({tmp_path / "content/posts/a.md"})
-        assert box.wait_after(cursor, 10) is not None
+        built_after_submitting(runner, box, tmp_path / "content/posts/a.md")
         assert box.state.problems[0].message == "internal error: KeyError: 'oops'"
         assert reports[-1].trace and "KeyError" in reports[-1].trace
-        cursor = box.changes
-        runner.submit({tmp_path / "content/posts/a.md"})
-        assert box.wait_after(cursor, 10) is not None
+        built_after_submitting(runner, box, tmp_path / "content/posts/a.md")
         assert box.state.problems == () and box.state.version == 2
     finally:
         runner.stop()
@@ -155,9 +158,7 @@ def test_a_search_index_left_behind_by_an_edit_is_made_when_asked_for(tmp_path: 
     edited = tmp_path / "content/posts/a.md"
     runner.start()
     try:
-        cursor = box.changes
-        runner.submit({edited})
-        assert box.wait_after(cursor, 10) is not None
+        built_after_submitting(runner, box, edited)
         assert box.state.search_pending
         time.sleep(0.2)
         assert builder.calls == [None, (edited,)]  # edits never wait for the index
@@ -198,9 +199,7 @@ def test_a_search_index_left_behind_is_made_once_changes_stop_for_a_while(tmp_pa
     runner.start()
     try:
         for _ in range(2):  # saves closer together than the quiet time: the index waits
-            cursor = box.changes
-            runner.submit({edited})
-            assert box.wait_after(cursor, 10) is not None
+            built_after_submitting(runner, box, edited)
             assert box.state.search_pending
             time.sleep(0.2)
         assert builder.calls == [None, (edited,), (edited,)]
@@ -230,9 +229,7 @@ def test_a_failed_build_is_not_followed_by_catch_up_builds(tmp_path: Path) -> No
         assert box.state.problems and box.state.search_pending
         time.sleep(0.5)  # the index waits for the fix, not for the clock
         assert builder.calls == [None, (edited,)]
-        cursor = box.changes
-        runner.submit({edited})
-        assert box.wait_after(cursor, 10) is not None
+        built_after_submitting(runner, box, edited)
     finally:
         runner.stop()
     assert builder.calls == [None, (edited,), (edited,)]
@@ -248,9 +245,7 @@ def test_an_index_that_takes_long_waits_for_a_longer_quiet_time(tmp_path: Path) 
     edited = tmp_path / "content/posts/a.md"
     runner.start()
     try:
-        cursor = box.changes
-        runner.submit({edited})
-        assert box.wait_after(cursor, 10) is not None
+        built_after_submitting(runner, box, edited)
         edit_done = time.monotonic()
         cursor = box.changes
         assert box.wait_after(cursor, 10) is not None  # the index, made once quiet

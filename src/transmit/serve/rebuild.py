@@ -1,6 +1,7 @@
 """Turning bursts of changed files into builds, one at a time, and the result into a new SiteState.
 
-Changes that arrive during a build are gathered and built together next. A failed build leaves the
+The dev server and `build --watch` each run one Rebuilder, fed by a watcher it owns. Changes that
+arrive during a build are gathered and built together next. A failed build leaves the
 served site as it was and records the problems; nothing raised by a build stops the thread.
 """
 
@@ -19,7 +20,7 @@ from transmit.build.pipeline import BuildSummary
 from transmit.config import CONFIG_NAME, load_config
 from transmit.errors import TransmitError
 from transmit.serve.state import Problem, StateBox, problems_of
-from transmit.serve.watch import INPUT_DIRS
+from transmit.serve.watch import INPUT_DIRS, SiteWatcher, WatchTiming
 
 STYLE_SUFFIXES = (".css",)
 
@@ -96,6 +97,7 @@ class Rebuilder:
         self._index_seconds = 0.0  # what the last search index took to make
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="transmit-rebuild", daemon=True)
+        self._watcher: SiteWatcher | None = None
 
     def submit(self, paths: set[Path]) -> None:
         """Called from the watcher: queue a burst of changed paths."""
@@ -103,6 +105,22 @@ class Rebuilder:
 
     def start(self) -> None:
         self._thread.start()
+
+    def watch(self, timing: WatchTiming) -> BuildReport:
+        """Watch the site, build once in the caller's thread, then rebuild on every change in
+        this rebuilder's; returns the first build's report. The watch comes first, so a file
+        saved during the first build is built after it."""
+        self._watcher = SiteWatcher(self._site_dir, self.submit, timing)
+        self._watcher.start()
+        first = self.build(None)
+        self.start()
+        return first
+
+    def stop_watching(self) -> None:
+        """No more changes come in (builds queued or running go on); safe to call twice."""
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
 
     def refresh_search(self, timeout: float = SEARCH_WAIT) -> None:
         """Bring a search index that edits left behind up to date, and wait for it (a browser
@@ -118,7 +136,8 @@ class Rebuilder:
                 return
 
     def stop(self) -> None:
-        """Let the current build finish, drop queued changes, end the thread."""
+        """Stop watching, let the current build finish, drop queued changes, end the thread."""
+        self.stop_watching()
         self._queue.put(_STOP)
         if self._thread.is_alive():
             self._thread.join()

@@ -24,7 +24,7 @@ from transmit.serve.livereload import ReloadHub
 from transmit.serve.rebuild import BuildReport, Rebuilder
 from transmit.serve.server import DevHTTPServer
 from transmit.serve.state import SiteState, StateBox
-from transmit.serve.watch import SiteWatcher, WatchTiming
+from transmit.serve.watch import WatchTiming
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -83,7 +83,6 @@ class DevServer:
         self._work_dir: Path | None = None
         self._http: DevHTTPServer | None = None
         self._http_thread: threading.Thread | None = None
-        self._watcher: SiteWatcher | None = None
         self._rebuilder: Rebuilder | None = None
 
     @property
@@ -119,10 +118,7 @@ class DevServer:
                 daemon=True,
             )
             self._http_thread.start()
-            self._watcher = SiteWatcher(self.site_dir, self._rebuilder.submit, self.options.timing)
-            self._watcher.start()
-            first = self._rebuilder.build(None)
-            self._rebuilder.start()
+            first = self._rebuilder.watch(self.options.timing)
         except BaseException:
             self.stop()
             raise
@@ -130,9 +126,8 @@ class DevServer:
 
     def stop(self) -> None:
         """Stop everything started, in order; safe to call twice."""
-        if self._watcher is not None:
-            self._watcher.stop()
-            self._watcher = None
+        if self._rebuilder is not None:
+            self._rebuilder.stop_watching()
         self.hub.close()  # ends the event streams, so the request threads can be joined
         if self._http is not None:
             if self._http_thread is not None and self._http_thread.is_alive():

@@ -18,7 +18,7 @@ from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildOptions
 from transmit.serve.rebuild import BuildReport, Rebuilder
 from transmit.serve.state import SiteState, StateBox
-from transmit.serve.watch import SiteWatcher, WatchTiming
+from transmit.serve.watch import WatchTiming
 
 SEARCH_AFTER = 1.0  # seconds without changes before a search index left behind is made
 
@@ -44,7 +44,6 @@ class WatchedBuild:
         self._build_options = build_options
         self._options = options
         self._on_report = on_report
-        self._watcher: SiteWatcher | None = None
         self._rebuilder: Rebuilder | None = None
 
     def start(self) -> BuildReport:
@@ -58,21 +57,14 @@ class WatchedBuild:
             self._on_report,
             search_after=self._options.search_after,
         )
-        try:  # watch first: an edit saved during the first build is built after it
-            self._watcher = SiteWatcher(self.site_dir, self._rebuilder.submit, self._options.timing)
-            self._watcher.start()
-            first = self._rebuilder.build(None)
-            self._rebuilder.start()
+        try:
+            return self._rebuilder.watch(self._options.timing)
         except BaseException:
             self.stop()
             raise
-        return first
 
     def stop(self) -> None:
         """Stop watching, let a running build finish; safe to call twice."""
-        if self._watcher is not None:
-            self._watcher.stop()
-            self._watcher = None
         if self._rebuilder is not None:
             self._rebuilder.stop()
             self._rebuilder = None
