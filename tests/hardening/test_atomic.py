@@ -116,7 +116,8 @@ def test_ctrl_c_during_a_real_build_leaves_the_old_output(built: tuple[Path, dic
     for i in range(3000):
         (site / "static" / f"file{i:04}.txt").write_text("x" * 200)
     command = [sys.executable, "-m", "transmit", "build", str(site), "--jobs", "1"]
-    for _attempt in range(5):
+    title = "Renamed Site"  # what site.toml says now
+    for attempt in range(5):
         process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -140,8 +141,9 @@ def test_ctrl_c_during_a_real_build_leaves_the_old_output(built: tuple[Path, dic
             return
         # the writer finished first: the output must then be the complete new one
         assert process.returncode == 0, err
-        assert "Renamed Site" in (site / "public/index.html").read_text(encoding="utf-8")
-        (site / "site.toml").write_text(f'title = "Renamed {_attempt}"\n', encoding="utf-8")
+        assert title in (site / "public/index.html").read_text(encoding="utf-8")
+        title = f"Renamed {attempt}"  # a change, so that the next attempt writes again
+        (site / "site.toml").write_text(f'title = "{title}"\n', encoding="utf-8")
         before = snapshot(site / "public")
     pytest.fail("the build never ran long enough to be interrupted while writing")
 
