@@ -109,12 +109,17 @@ def test_a_build_failing_midway_leaves_the_old_output(
     assert "Renamed Site" in (site / "public/index.html").read_text(encoding="utf-8")
 
 
+def fill_static(site: Path, text: str) -> None:
+    """3,000 static files: copying them keeps the writer busy long enough to be interrupted."""
+    for i in range(3000):
+        (site / "static" / f"file{i:04}.txt").write_text(text * 200)
+
+
 def test_ctrl_c_during_a_real_build_leaves_the_old_output(built: tuple[Path, dict]) -> None:
     """SIGINT to the whole process group (as a terminal sends it) once the writer's staging
     folder appears beside the output; many static files keep the writer busy long enough."""
     site, before = built
-    for i in range(3000):
-        (site / "static" / f"file{i:04}.txt").write_text("x" * 200)
+    fill_static(site, "x")
     command = [sys.executable, "-m", "transmit", "build", str(site), "--jobs", "1"]
     title = "Renamed Site"  # what site.toml says now
     for attempt in range(5):
@@ -142,8 +147,9 @@ def test_ctrl_c_during_a_real_build_leaves_the_old_output(built: tuple[Path, dic
         # the writer finished first: the output must then be the complete new one
         assert process.returncode == 0, err
         assert title in (site / "public/index.html").read_text(encoding="utf-8")
-        title = f"Renamed {attempt}"  # a change, so that the next attempt writes again
+        title = f"Renamed {attempt}"  # changes, so that the next attempt writes as much again
         (site / "site.toml").write_text(f'title = "{title}"\n', encoding="utf-8")
+        fill_static(site, str(attempt))
         before = snapshot(site / "public")
     pytest.fail("the build never ran long enough to be interrupted while writing")
 
