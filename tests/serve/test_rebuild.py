@@ -253,3 +253,17 @@ def test_an_index_that_takes_long_waits_for_a_longer_quiet_time(tmp_path: Path) 
     finally:
         runner.stop()
     assert builder.calls == [None, (edited,), ()]
+
+
+def test_the_stat_pass_after_the_first_build_speaks_only_when_it_built(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    unchanged = replace(summary(out), unchanged=True)
+    runner, box, reports, builder = rebuilder(tmp_path, [summary(out), unchanged])
+    runner.build(None)
+    runner.build(None, catch_up=True)  # nothing was saved during the first build
+    assert (box.changes, len(reports)) == (1, 1)
+    runner, box, reports, builder = rebuilder(tmp_path, [summary(out), summary(out)])
+    runner.build(None)
+    runner.build(None, catch_up=True)  # something was: built, published, reported
+    assert (box.changes, len(reports)) == (2, 2)
+    assert builder.calls == [None, None]

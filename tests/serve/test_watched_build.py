@@ -105,6 +105,28 @@ def test_a_site_built_before_takes_the_quick_path_from_the_first_save(
     assert tree(public) == cold_tree(small_site, tmp_path)
 
 
+def test_the_first_build_runs_alone_and_a_save_made_during_it_is_built_after(
+    small_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+    finish = incremental.IncrementalBuilder._finish
+
+    def saving_during_the_build(self, *args):  # type: ignore[no-untyped-def]
+        if not threads:  # the posts are read: this save comes too late for the first build
+            threads.append(threading.active_count())
+            text_edit(small_site)
+        return finish(self, *args)
+
+    monkeypatch.setattr(incremental.IncrementalBuilder, "_finish", saving_during_the_build)
+    page = small_site / "public/posts/alpha/index.html"
+    alone = threading.active_count()  # (the test run's own threads)
+    with watching(small_site) as (watched, reports):
+        assert threads == [alone]  # no watcher yet: the build's workers can be forked
+        assert "New!" in page.read_text(encoding="utf-8")  # the stat pass after it built it
+        assert len(reports) == 2 and reports[1].changed is None and reports[1].ok
+        wait_until(lambda: not watched.search_pending)
+
+
 def test_a_problem_is_reported_and_public_keeps_the_last_good_build(small_site: Path) -> None:
     with watching(small_site) as (watched, reports):
         good = tree(small_site / "public")

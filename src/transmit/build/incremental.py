@@ -87,8 +87,9 @@ class IncrementalBuilder:
         defer_search: bool = False,
         ephemeral: bool = False,
     ) -> None:
-        """`defer_search` (the dev server): after an edit, keep the old search index and say
-        so in the summary (`search_pending`); a build with no changes named makes it.
+        """`defer_search` (the dev server, a watching build): once there is a search index,
+        builds keep it when it is out of date and say so in the summary (`search_pending`);
+        a build asked for no change, `build(())`, makes it.
         `ephemeral`: the output folder is temporary (the dev server's), so what was built
         into it is kept in memory only."""
         self.site_dir = site_dir.absolute()  # one spelling: the cache records paths under it
@@ -124,7 +125,7 @@ class IncrementalBuilder:
         last call (None: anything may have, stat everything). `model`: take the full path even
         when nothing changed, so that the site is in memory for the quick path of later edits."""
         started = time.perf_counter()
-        self._deferring = self.defer_search and bool(changed)
+        self._deferring = self.defer_search and changed != ()
         try:
             with collector_paused():
                 summary = self._build(changed, model)
@@ -150,7 +151,7 @@ class IncrementalBuilder:
             if previous is not None and not model and self._unchanged(plan, previous):
                 summary: BuildSummary = previous.summary
                 self._refuse_warnings(summary.warnings)
-                return summary
+                return replace(summary, unchanged=True)
             with Workers(self.options.jobs) as workers:
                 loaded = self._load(plan, workers)
                 quick = self._quick(plan, loaded)

@@ -55,6 +55,7 @@ class BuildSummary:
     search_bytes: int = 0  # size of the search index (0 when search is off)
     search_seconds: float = 0.0
     search_pending: bool = False  # the index still shows the posts before this build's edits
+    unchanged: bool = False  # nothing to do: inputs and outputs were as the last build left them
 
 
 def render_options(config: Config) -> RenderOptions:

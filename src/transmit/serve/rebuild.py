@@ -106,15 +106,15 @@ class Rebuilder:
     def start(self) -> None:
         self._thread.start()
 
-    def watch(self, timing: WatchTiming) -> BuildReport:
-        """Watch the site, build once in the caller's thread, then rebuild on every change in
-        this rebuilder's; returns the first build's report. The watch comes first, so a file
-        saved during the first build is built after it."""
+    def watch(self, timing: WatchTiming) -> None:
+        """After the first build (`build(None)`, made while no other thread runs, so that its
+        workers can be forked), watch the site and rebuild on every change in this rebuilder's
+        thread. Once the watch is in place, a stat pass builds what was saved while the first
+        build ran (and says nothing when nothing was)."""
         self._watcher = SiteWatcher(self._site_dir, self.submit, timing)
         self._watcher.start()
-        first = self.build(None)
+        self.build(None, catch_up=True)
         self.start()
-        return first
 
     def stop_watching(self) -> None:
         """No more changes come in (builds queued or running go on); safe to call twice."""
@@ -142,8 +142,9 @@ class Rebuilder:
         if self._thread.is_alive():
             self._thread.join()
 
-    def build(self, paths: Collection[Path] | None) -> BuildReport:
-        """Build now for these changed paths (None: everything) and publish the new state."""
+    def build(self, paths: Collection[Path] | None, *, catch_up: bool = False) -> BuildReport:
+        """Build now for these changed paths (None: everything) and publish the new state.
+        `catch_up`: a stat pass, published only when it built something or failed anew."""
         changed = None if paths is None else builder_changes(self._site_dir, paths)
         started = time.perf_counter()
         state = self._box.state
@@ -156,6 +157,16 @@ class Rebuilder:
             trace = traceback.format_exc()
             problems = (Problem("", None, f"internal error: {type(error).__name__}: {error}"),)
         only_styles = changed is not None and styles_only(changed)
+        report = BuildReport(
+            changed=changed,
+            summary=summary,
+            problems=problems,
+            seconds=time.perf_counter() - started,
+            styles_only=only_styles,
+            trace=trace,
+        )
+        if catch_up and (summary.unchanged if summary else problems == state.problems):
+            return report
         if summary is not None:
             self._index_seconds = summary.search_seconds or self._index_seconds
             base_path = state.base_path
@@ -171,14 +182,6 @@ class Rebuilder:
         else:
             state = state.failed(problems)
         self._box.set(state)
-        report = BuildReport(
-            changed=changed,
-            summary=summary,
-            problems=problems,
-            seconds=time.perf_counter() - started,
-            styles_only=only_styles,
-            trace=trace,
-        )
         self._on_report(report)
         return report
 

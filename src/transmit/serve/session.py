@@ -1,8 +1,10 @@
 """One run of the dev server: a temporary output folder, the builder, the watcher, the HTTP server.
 
-Start order: bind (a busy port fails before any work), serve, watch, first build, rebuild on
-change. Stop order: watcher, event streams, HTTP requests (so nothing waits on a long build to
-answer), the running build, then the temporary folder. The user's public/ is never written.
+Start order: bind (a busy port fails before any work), first build (with no other thread running,
+so that its workers are forked: started afresh they take a third longer at 10,000 posts), serve,
+watch, a stat pass for what was saved during the first build, rebuild on change. Stop order:
+watcher, event streams, HTTP requests (so nothing waits on a long build to answer), the running
+build, then the temporary folder. The user's public/ is never written.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class DevServer:
         return f"http://{shown}:{self.port}{self.box.state.base_path}"
 
     def start(self) -> BuildReport:
-        """Bind, serve, watch and build once; returns the first build's report."""
+        """Bind, build once, serve and watch; returns the first build's report."""
         self._http = bind(self.options, self.box, self.hub, self._log_request)
         try:
             self._work_dir = Path(tempfile.mkdtemp(prefix="transmit-serve-")).resolve()
@@ -111,6 +113,7 @@ class DevServer:
             builder = Builder(self.site_dir, options, defer_search=True, ephemeral=True)
             self._rebuilder = Rebuilder(self.site_dir, builder, self.box, self._reported)
             self._http.refresh_search = self._rebuilder.refresh_search
+            first = self._rebuilder.build(None)  # before any thread: its workers can be forked
             self._http_thread = threading.Thread(
                 target=self._http.serve_forever,
                 kwargs={"poll_interval": 0.1},
@@ -118,7 +121,7 @@ class DevServer:
                 daemon=True,
             )
             self._http_thread.start()
-            first = self._rebuilder.watch(self.options.timing)
+            self._rebuilder.watch(self.options.timing)
         except BaseException:
             self.stop()
             raise

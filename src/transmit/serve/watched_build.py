@@ -58,7 +58,9 @@ class WatchedBuild:
             search_after=self._options.search_after,
         )
         try:
-            return self._rebuilder.watch(self._options.timing)
+            first = self._rebuilder.build(None)  # before any thread: its workers can be forked
+            self._rebuilder.watch(self._options.timing)
+            return first
         except BaseException:
             self.stop()
             raise
