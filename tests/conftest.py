@@ -10,6 +10,13 @@ import pytest
 
 SiteMaker = Callable[..., Path]
 
+# `python -m transmit` with Ctrl-C working as in a terminal, even when the tests themselves run
+# in the background, where SIGINT is ignored and children inherit that
+AS_FROM_A_TERMINAL = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'transmit'; runpy.run_module('transmit', run_name='__main__')"
+)
+
 
 @pytest.fixture
 def make_site(tmp_path: Path) -> SiteMaker:

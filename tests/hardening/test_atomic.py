@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SiteMaker
+from tests.conftest import AS_FROM_A_TERMINAL, SiteMaker
 from tests.hardening.helpers import transmit
 
 SITE_FILES = {
@@ -120,7 +120,7 @@ def test_ctrl_c_during_a_real_build_leaves_the_old_output(built: tuple[Path, dic
     folder appears beside the output; many static files keep the writer busy long enough."""
     site, before = built
     fill_static(site, "x")
-    command = [sys.executable, "-m", "transmit", "build", str(site), "--jobs", "1"]
+    command = [sys.executable, "-c", AS_FROM_A_TERMINAL, "build", str(site), "--jobs", "1"]
     title = "Renamed Site"  # what site.toml says now
     for attempt in range(5):
         process = subprocess.Popen(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import AS_FROM_A_TERMINAL
 from tests.serve.conftest import started
 from tests.serve.helpers import BUILD_DEADLINE, fetch
 from transmit.serve.livereload import EVENTS_PATH
@@ -48,14 +49,6 @@ def test_stop_leaves_no_threads_and_no_files(small_site: Path) -> None:
     assert set(threading.enumerate()) - before == set()
     assert not work_dir.exists()
     server.stop()  # a second stop is harmless
-
-
-# `python -m transmit` with Ctrl-C working as in a terminal, even when the tests themselves run
-# in the background, where SIGINT is ignored and children inherit that
-AS_FROM_A_TERMINAL = (
-    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "sys.argv[0] = 'transmit'; runpy.run_module('transmit', run_name='__main__')"
-)
 
 
 @contextmanager

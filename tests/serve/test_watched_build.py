@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import AS_FROM_A_TERMINAL
 from tests.serve.conftest import FAST, post
 from tests.serve.helpers import BUILD_DEADLINE, settle, tree, wait_until, write
 from tests.serve.test_session import EDITS, body_edit, cold_tree, new_post, renamed_post
-from tests.serve.test_shutdown import AS_FROM_A_TERMINAL
 from transmit.build import incremental
 from transmit.build.pipeline import BuildOptions, build_site
 from transmit.serve.rebuild import BuildReport
