@@ -276,7 +276,7 @@ def test_problem_text_is_escaped_on_the_failure_page(
 def test_the_first_build_runs_before_any_thread_of_the_server(
     small_site: Path, start_server: StartServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Its workers can then be forked: started afresh they take a third longer on a big site."""
+    """Its workers can then be forked: started afresh they took 30% longer on a big site."""
     threads: list[int] = []
     finish = incremental.IncrementalBuilder._finish
 

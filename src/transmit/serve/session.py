@@ -1,7 +1,7 @@
 """One run of the dev server: a temporary output folder, the builder, the watcher, the HTTP server.
 
 Start order: bind (a busy port fails before any work), first build (with no other thread running,
-so that its workers are forked: started afresh they take a third longer at 10,000 posts), serve,
+so that its workers are forked: started afresh they took 30% longer at 10,000 posts), serve,
 watch, a stat pass for what was saved during the first build, rebuild on change. Stop order:
 watcher, event streams, HTTP requests (so nothing waits on a long build to answer), the running
 build, then the temporary folder. The user's public/ is never written.
