@@ -30,7 +30,7 @@ class WatchOptions:
 
 
 class WatchedBuild:
-    """Build, then rebuild on every change until stop(); also a context manager."""
+    """Build, then rebuild on every change until stop()."""
 
     def __init__(
         self,
@@ -47,7 +47,7 @@ class WatchedBuild:
         self._rebuilder: Rebuilder | None = None
 
     def start(self) -> BuildReport:
-        """Watch, build once, then rebuild on change; returns the first build's report (a
+        """Build once, then watch and rebuild on change; returns the first build's report (a
         failed one too: the watch goes on, and the fix is built when it is saved)."""
         builder = IncrementalBuilder(self.site_dir, self._build_options, defer_search=True)
         self._rebuilder = Rebuilder(
@@ -75,10 +75,3 @@ class WatchedBuild:
     def search_pending(self) -> bool:
         """The output's search index predates the last edits (stopped before it was made)."""
         return self.box.state.search_pending
-
-    def __enter__(self) -> WatchedBuild:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
