@@ -33,6 +33,7 @@ _BLOCKS = {
 _CJK = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]"
 )
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
@@ -71,7 +72,6 @@ def html_to_text(markup: str, *, skip: set[str] | None = None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-_SPACES = re.compile(r"\s+")
 _CJK_BREAK = re.compile(f"(?<={_CJK.pattern})\x00(?={_CJK.pattern})")
 
 
@@ -113,13 +113,15 @@ def prose_and_search_text(tokens: Sequence[Token]) -> tuple[str, str]:
 
 
 def _joined(lines: list[str]) -> str:
-    cleaned = (_SPACES.sub(" ", line).strip() for line in lines)
+    """The lines with each run of whitespace one space (`str.split` and the regex `\\s` know the
+    same whitespace), empty ones left out."""
+    cleaned = (" ".join(line.split()) for line in lines)
     return "\n".join(line for line in cleaned if line)
 
 
 def text_figures(text: str) -> tuple[int, int]:
     """Word count and reading minutes, from one count: Chinese by character, other languages by
     word; about 400 Chinese characters or 220 English words a minute, at least one minute."""
-    others, cjk = _CJK.subn(" ", text)  # the class matches one character at a time
-    words = len(_WORD.findall(others))
+    cjk = sum(map(len, _CJK_RUN.findall(text)))
+    words = len(_WORD.findall(text))  # a word is ASCII: a Chinese character ends one
     return cjk + words, max(1, round(cjk / 400 + words / 220))
