@@ -294,3 +294,32 @@ def test_parallel_and_serial_builds_are_identical(make_site: SiteMaker, tmp_path
         if p.is_file()
     }
     assert one == two
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_frees_its_site_before_the_collector_runs_again(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    import gc
+    import weakref
+
+    from transmit.build import incremental
+
+    builders: list[weakref.ref[incremental.IncrementalBuilder]] = []
+    collector_on_when_freed: list[bool] = []
+    made = incremental.IncrementalBuilder.__init__
+
+    def remember(self: incremental.IncrementalBuilder, *args: object, **kwargs: object) -> None:
+        made(self, *args, **kwargs)  # type: ignore[arg-type]
+        builders.append(weakref.ref(self, lambda _: collector_on_when_freed.append(gc.isenabled())))
+
+    monkeypatch.setattr(incremental.IncrementalBuilder, "__init__", remember)
+    site = make_site({"content/posts/first.md": post("First", "2026-01-01")})
+    (gc.enable if enabled else gc.disable)()
+    try:
+        build(site)
+        assert gc.isenabled() is enabled  # as the caller had it
+    finally:
+        gc.enable()
+    assert len(builders) == 1 and builders[0]() is None
+    assert collector_on_when_freed == [False]  # freed by reference counting, never walked

