@@ -299,6 +299,53 @@ def test_forked_page_rendering_gives_the_same_output(
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+def test_pages_rendered_in_forked_processes_get_the_digests_one_process_gives(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build makes its pages' digests while forked processes render the pages; the
+    manifest holds the very digests a build in one process records."""
+    from transmit.build import manifest
+    from transmit.build.cache import CACHE_DIR
+    from transmit.build.store import code_fingerprint
+
+    def recorded_outputs(site: Path) -> dict[str, tuple[bytes, bytes]]:
+        path = manifest.manifest_path(site / CACHE_DIR, site / "public")
+        found = manifest.load_manifest(path, code_fingerprint())
+        assert found is not None
+        return {output: record[:2] for output, record in found.outputs.items()}
+
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)  # one process
+    alone = recorded_outputs(site)
+    shutil.rmtree(site / "public")
+    shutil.rmtree(site / CACHE_DIR)
+    fork_every_page_render(monkeypatch)
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    assert recorded_outputs(site) == alone
+    again = build_site(site, BuildOptions(now=NOW, jobs=2))
+    assert again.unchanged
+
+
+def test_a_failure_while_forked_processes_render_pages_stops_them(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    import transmit.build.pages as pages
+
+    def failing(*_: object) -> bytes:
+        raise RuntimeError("digest failed")
+
+    site = make_site(FILES, config=CONFIG)
+    fork_every_page_render(monkeypatch)
+    monkeypatch.setattr(pages, "page_digest", failing)  # made while the pages render
+    with pytest.raises(RuntimeError, match="digest failed"):
+        build_site(site, BuildOptions(now=NOW, jobs=2))
+    assert multiprocessing.active_children() == []
+    assert not (site / "public").exists()
+    assert not (site / ".public.staging").exists()
+
+
 def test_the_search_index_is_kept_when_no_post_changed(make_site: SiteMaker) -> None:
     site = make_site(FILES, config=CONFIG)
     first = build_site(site, OPTIONS)

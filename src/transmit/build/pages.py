@@ -165,9 +165,16 @@ def render_every_page(assembly: Assembly) -> None:
             page.make(assembly.environment)
 
 
-def _forked(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog, jobs: int) -> list[Any]:
+def _forked(
+    assembly: Assembly,
+    tasks: Sequence[PageTask],
+    log: ReadLog,
+    jobs: int,
+    meanwhile: Callable[[], None],
+) -> list[Any]:
     """`render_tasks` in `jobs` processes forked from this one, each taking every jobs-th
-    task; their results (or their error) come back through pipes."""
+    task; their results (or their error) come back through pipes. This process does
+    `meanwhile` while they work."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -182,7 +189,9 @@ def _forked(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog, jobs: i
         links.append((process, receiver))
     results: list[Any] = [None] * len(tasks)
     failure: BaseException | None = None
+    received = False
     try:
+        meanwhile()
         for (_process, receiver), share in zip(links, shares, strict=True):
             outcome = receiver.recv()
             if isinstance(outcome, BaseException):
@@ -190,10 +199,11 @@ def _forked(assembly: Assembly, tasks: Sequence[PageTask], log: ReadLog, jobs: i
                 continue
             for index, result in zip(share, outcome, strict=True):
                 results[index] = result
+        received = True
     finally:
         for process, receiver in links:
             receiver.close()
-            if process.is_alive() and failure is not None:
+            if process.is_alive() and (failure is not None or not received):
                 process.terminate()
             process.join()
     if failure is not None:
@@ -305,10 +315,22 @@ def plan_pages(
         old = recorded.get(path)
         return old if old is not None and plan.intact(path, old) else None
 
+    def mark_of(page: Page) -> bytes:
+        if (mark := memo.get(page)) is None:
+            data = digester.encode(page.inputs)
+            if data is None:
+                raise TypeError(f"the inputs of {page.path} must be plain data (records)")
+            mark = page_digest(site, page.maker, data)
+            memo.put(page, mark)
+        return mark
+
     outputs: dict[str, OutputRecord] = {} if only is None else dict(recorded)
     page_reads: dict[str, tuple[Reads, bytes]] = {} if only is None else dict(recorded_reads)
     tasks: list[PageTask] = []
     marks: list[bytes] = []
+    # pages with no file recorded are rendered whatever their digest (every page of a first
+    # build): their digests are made while the pages render
+    unmarked: list[tuple[int, Page]] = []
     for index in range(len(assembly.pages)) if only is None else only:
         page = assembly.pages[index]
         if isinstance(page, OutputFile):
@@ -320,14 +342,13 @@ def plan_pages(
                 outputs[page.path] = (content, content, *staging.put(page.path, page.data))
             continue
         old = previous(page.path)
-        if same_layout and old is not None and page.path not in layout.renewed:  # type: ignore[union-attr]
+        if old is None:
+            unmarked.append((len(marks), page))
+            mark = b""
+        elif same_layout and page.path not in layout.renewed:  # type: ignore[union-attr]
             mark = old[0]
-        elif (mark := memo.get(page)) is None:
-            data = digester.encode(page.inputs)
-            if data is None:
-                raise TypeError(f"the inputs of {page.path} must be plain data (records)")
-            mark = page_digest(site, page.maker, data)
-            memo.put(page, mark)
+        else:
+            mark = mark_of(page)
         read = recorded_reads.get(page.path)
         if (
             old is not None
@@ -342,10 +363,15 @@ def plan_pages(
         tasks.append((index, old and old[1], target, staging.whole))
         marks.append(mark)
 
+    def mark_unmarked() -> None:
+        for position, page in unmarked:
+            marks[position] = mark_of(page)
+
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(tasks) >= MIN_FORKED_PAGES and can_fork():
-        results = _forked(assembly, tasks, log, workers)
+        results = _forked(assembly, tasks, log, workers, mark_unmarked)
     else:
+        mark_unmarked()
         results = render_tasks(assembly, tasks, log)
     for task, mark, (content, written, reads) in zip(tasks, marks, results, strict=True):
         path = assembly.pages[task[0]].path
