@@ -299,6 +299,45 @@ def test_forked_page_rendering_gives_the_same_output(
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+def test_templates_are_compiled_while_workers_render_the_posts(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transmit.build.pages as pages
+    import transmit.build.workers as workers
+    import transmit.site.theme as theme
+
+    fork_every_page_render(monkeypatch)
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    events: list[str] = []
+    compile_templates, forked, mapped = theme.compile_templates, pages._forked, workers.Workers.map
+
+    def compile_noted(environment: object) -> None:
+        events.append("templates compiled")
+        compile_templates(environment)  # type: ignore[arg-type]
+
+    def map_noted(*arguments: object) -> object:
+        events.append("posts sent to workers")
+        results = mapped(*arguments)  # type: ignore[arg-type]
+        events.append("posts back")
+        return results
+
+    monkeypatch.setattr(theme, "compile_templates", compile_noted)
+    monkeypatch.setattr(workers.Workers, "map", map_noted)
+    monkeypatch.setattr(pages, "_forked", lambda *a: events.append("pages forked") or forked(*a))
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    monkeypatch.undo()
+    compiled = events.index("templates compiled")
+    assert events.count("templates compiled") == 1
+    assert events[compiled - 1 : compiled + 2] == [
+        "posts sent to workers",
+        "templates compiled",
+        "posts back",
+    ]
+    assert compiled < events.index("pages forked")
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
 def test_pages_rendered_in_forked_processes_get_the_digests_one_process_gives(
     make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,10 +3,17 @@ towards the end."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transmit.build.workers import LARGEST_CHUNK, SMALLEST_CHUNK, Workers, chunk_bounds
+from transmit.build.workers import (
+    LARGEST_CHUNK,
+    MIN_PARALLEL,
+    SMALLEST_CHUNK,
+    Workers,
+    chunk_bounds,
+)
 
 
 @given(st.integers(0, 5000), st.integers(1, 16))
@@ -37,3 +44,26 @@ def test_results_come_back_in_the_order_of_the_items() -> None:
     items = list(range(300))
     with Workers(2) as workers:
         assert workers.map(_double, 2, items) == [2 * item for item in items]
+
+
+def test_work_meanwhile_is_done_once_while_workers_map() -> None:
+    done: list[int] = []
+    many = list(range(MIN_PARALLEL))
+    with Workers(2) as workers:
+        workers.meanwhile(lambda: done.append(len(done)))
+        assert workers.map(_double, 2, [1]) == [2]  # so little is done in this process
+        assert done == []
+        assert workers.map(_double, 2, many) == [2 * item for item in many]
+        assert done == [0]
+        workers.map(_double, 2, many)
+        assert done == [0]
+
+
+def test_work_meanwhile_that_fails_stops_the_map() -> None:
+    def failing() -> None:
+        raise RuntimeError("meanwhile")
+
+    with Workers(2) as workers:
+        workers.meanwhile(failing)
+        with pytest.raises(RuntimeError, match="meanwhile"):
+            workers.map(_double, 2, list(range(MIN_PARALLEL)))

@@ -11,7 +11,6 @@ an edit costs the same at 10,000 posts as at 100. Any other change takes the ful
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -258,25 +257,18 @@ _SAMPLE = (
     "$$\\int_0^1 f(x)\\,dx$$\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
     + "".join(f"\n```{language}\nx = 1\n```\n" for language in _COMMON_CODE)
 )
-# The files of the theme's and the site's templates/ that pages and partials are made from.
-_TEMPLATE_EXTENSIONS = ("html", "js", "xml", "txt")
 
 
 def warm_up(config: Config, model: SiteModel | None) -> None:
     """Load now what the first quick edit would load, so that it is as quick as the next ones:
     the renderer (Markdown, math and highlighting take half a second to import and set up),
     the page templates, and which pages read which posts."""
-    import jinja2
-
     from transmit.build.pipeline import render_options, render_post
     from transmit.content.loader import parse_post
+    from transmit.site.theme import compile_templates
 
     source = config.site_dir / "content" / "posts" / "sample.md"
     render_post(parse_post(_SAMPLE.encode(), source, "post", config), render_options(config))
     if model is not None:
         model.readers_of("")
-        environment = model.assembly.environment
-        # the pages' templates and what they include; a broken one is reported when used
-        for name in environment.list_templates(extensions=_TEMPLATE_EXTENSIONS):
-            with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
-                environment.get_template(name)
+        compile_templates(model.assembly.environment)

@@ -68,6 +68,8 @@ from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
 
 if TYPE_CHECKING:
+    import jinja2
+
     from transmit.content.post import Post
     from transmit.site.memo import AssemblyMemo
 
@@ -153,9 +155,13 @@ class IncrementalBuilder:
                 self._refuse_warnings(summary.warnings)
                 return replace(summary, unchanged=True)
             with Workers(self.options.jobs) as workers:
+                templates = _Templates(config)
+                workers.meanwhile(templates.compile)
                 loaded = self._load(plan, workers)
                 quick = self._quick(plan, loaded)
-                return quick if quick is not None else self._finish(plan, loaded, workers)
+                if quick is not None:
+                    return quick
+                return self._finish(plan, loaded, workers, templates)
 
     def warm_up(self) -> None:
         """Ready what the first edit would load (the dev server or a watching build, once the
@@ -275,7 +281,9 @@ class IncrementalBuilder:
         self._save(manifest)
         return manifest.summary
 
-    def _finish(self, plan: Plan, loaded: Loaded, workers: Workers) -> BuildSummary:
+    def _finish(
+        self, plan: Plan, loaded: Loaded, workers: Workers, templates: _Templates
+    ) -> BuildSummary:
         from transmit.content.loader import duplicate_paths
         from transmit.content.post import sort_key
         from transmit.site.assemble import assemble_pages
@@ -307,7 +315,8 @@ class IncrementalBuilder:
             self._assembly_memo = load_assembly_memo(self.cache_dir, self._fingerprint, mark)
 
         def assemble() -> tuple[Assembly, dict[str, bytes], SearchOutcome]:
-            assembly = assemble_pages(plan.config, entries, self._assembly_memo)
+            environment = templates.environment()
+            assembly = assemble_pages(plan.config, entries, self._assembly_memo, environment)
             marks: dict[str, bytes] = {"search": search_versions(published, sources)}
             jobs = self.options.jobs
             search = search_files(plan, entries, assembly, marks, jobs, self._deferring)
@@ -396,3 +405,26 @@ class IncrementalBuilder:
     ) -> None:
         key = digest(self._fingerprint, canonical(plan.config))
         render_lost(self._job(plan), plan.inputs, loaded, cache, self.cache_dir, key, workers)
+
+
+class _Templates:
+    """One build's template environment, made (every template compiled) while workers render
+    posts, if they do: this process would only wait for them, and the processes that render
+    pages, forked later, inherit the templates compiled."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._environment: jinja2.Environment | None = None
+
+    def environment(self) -> jinja2.Environment:
+        if self._environment is None:
+            from transmit.site.theme import make_environment
+
+            self._environment = make_environment(self._config)
+        return self._environment
+
+    def compile(self) -> None:
+        import transmit.site.assemble  # noqa: F401 (what comes next, imported meanwhile too)
+        from transmit.site.theme import compile_templates
+
+        compile_templates(self.environment())

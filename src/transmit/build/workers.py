@@ -1,9 +1,10 @@
 """The work that runs in worker processes, and the pool that runs it.
 
-Workers are forked once the build process has imported every library they use (Markdown, math,
-highlighting, templates), so they import none of them again, and they send back compact
+Workers are forked once the build process has imported every library they use (front matter,
+Markdown, math, highlighting), so they import none of them again, and they send back compact
 records: the Post without its body and the rendered stub, the full rendered post going straight
-to the render cache.
+to the render cache. While they work, the build process does what it can of what comes next
+(`Workers.meanwhile`): it would only wait.
 """
 
 from __future__ import annotations
@@ -104,8 +105,7 @@ def load_sources(
 
 def _import_renderers() -> None:
     import transmit.content.loader
-    import transmit.render.document
-    import transmit.site.assemble  # noqa: F401
+    import transmit.render.document  # noqa: F401
 
 
 def _warm_up() -> None:
@@ -159,6 +159,13 @@ class Workers:
     def __init__(self, jobs: int) -> None:
         self.count = worker_count(jobs)
         self._pool: ProcessPoolExecutor | None = None
+        self._meanwhile: list[Callable[[], None]] = []
+
+    def meanwhile(self, work: Callable[[], None]) -> None:
+        """Have this process do `work` while the workers do the next `map` that goes to them,
+        instead of waiting for them; never when no `map` does (`work` must be worth doing
+        anyway, and may be done again later)."""
+        self._meanwhile.append(work)
 
     def start(self) -> None:
         """Start the workers, with the libraries they need imported first when they are forked
@@ -191,6 +198,8 @@ class Workers:
         ]
         results: list[Result] = []
         try:
+            while self._meanwhile:
+                self._meanwhile.pop(0)()
             for future in futures:
                 results.extend(future.result())
         except BaseException:
@@ -200,6 +209,7 @@ class Workers:
         return results
 
     def close(self) -> None:
+        self._meanwhile.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

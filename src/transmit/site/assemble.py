@@ -248,13 +248,17 @@ def _feeds(writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry]) -> No
 
 
 def assemble_pages(
-    config: Config, entries: Sequence[Entry], memo: AssemblyMemo | None = None
+    config: Config,
+    entries: Sequence[Entry],
+    memo: AssemblyMemo | None = None,
+    environment: jinja2.Environment | None = None,
 ) -> Assembly:
     """Every page, feed and index file of the site, from entries in the site's order. `memo`:
-    what the last assembly in this process can lend this one (the dev server keeps one)."""
+    what the last assembly in this process can lend this one (the dev server keeps one).
+    `environment`: the templates' (made from `config`), when made already."""
     memo = memo or NoMemo()
     memo.begin(config)
-    environment = make_environment(config)
+    environment = environment or make_environment(config)
     posts = [entry for entry in entries if entry.post.kind == "post"]
     pages = [entry for entry in entries if entry.post.kind == "page"]
     taxonomy = build_taxonomy(posts, config.slug_style)

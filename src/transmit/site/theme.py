@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from transmit.site.prose import prepare_body
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
 
-__all__ = ["THEME_DIR", "absolute_url", "make_environment", "url_for"]
+__all__ = ["THEME_DIR", "absolute_url", "compile_templates", "make_environment", "url_for"]
+# The files of the theme's and the site's templates/ that pages and partials are made from.
+TEMPLATE_EXTENSIONS = ("html", "js", "xml", "txt")
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -53,3 +56,11 @@ def make_environment(config: Config) -> jinja2.Environment:
         absolute_url=lambda path: absolute_url(config, path),
     )
     return environment
+
+
+def compile_templates(environment: jinja2.Environment) -> None:
+    """Compile every template now, before pages need them (processes forked later inherit
+    them compiled); a broken one is reported when a page uses it."""
+    for name in environment.list_templates(extensions=TEMPLATE_EXTENSIONS):
+        with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
+            environment.get_template(name)
