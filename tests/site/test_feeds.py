@@ -179,3 +179,72 @@ def test_a_post_whose_markup_holds_a_cdata_end_reads_back_whole() -> None:
         (entry,) = parsed.entries
         text = entry.content[0].value if make is atom_feed else entry.description
         assert text == html
+
+
+def test_a_post_in_several_feeds_is_read_once_and_every_feed_notes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transmit.build.cache import LazyRendered, ReadLog, RenderCache, stub_of
+    from transmit.build.store import digest
+    from transmit.site.entry import Entry
+
+    plain = [
+        make_entry(f"p{i}", f"2026-01-0{i + 1}", html=f'<p><a href="x{i}/">x</a></p>')
+        for i in range(3)
+    ]
+    fingerprint = digest(str(tmp_path))  # keys of this test alone: the memo is the process's
+    cache = RenderCache(tmp_path, fingerprint)
+    keys = [digest(fingerprint, entry.post.slug).hex() for entry in plain]
+    for key, entry in zip(keys, plain, strict=True):
+        cache.save(key, entry.rendered, ())
+    cache.flush()
+    cache = RenderCache(tmp_path, fingerprint)
+    loads: list[str] = []
+    load = cache.load
+    monkeypatch.setattr(cache, "load", lambda key: loads.append(key) or load(key))
+    log = ReadLog()
+    lazy = tuple(
+        Entry(entry.post, LazyRendered(stub_of(entry.rendered), key, cache, entry.post.slug, log))  # type: ignore[arg-type]
+        for key, entry in zip(keys, plain, strict=True)
+    )
+    site = config()
+    feeds = [Feed("All", "atom.xml", "", lazy), Feed("Two", "tags/t/atom.xml", "tags/t/", lazy[:2])]
+    noted = []
+    for feed in feeds:
+        log.current = []
+        made = atom_feed(site, feed, FeedBodies(site))
+        noted.append(sorted(set(log.current)))
+        plain_feed = Feed(feed.title, feed.path, feed.page_path, tuple(plain[: len(feed.entries)]))
+        assert made == atom_feed(site, plain_feed, FeedBodies(site))
+    log.current = None
+    assert noted == [["p0", "p1", "p2"], ["p0", "p1"]]
+    assert sorted(loads) == sorted(keys)  # each rendered post loaded once, for the first feed
+
+    # rendered again under the same key (an image it shows changed): the new text
+    again = make_entry("p0", "2026-01-01", html='<p><img src="d.png" width="2" height="1"></p>')
+    cache.save(keys[0], again.rendered, ())
+    cache.flush()
+    fresh = RenderCache(tmp_path, fingerprint)
+    renewed = Entry(again.post, LazyRendered(stub_of(again.rendered), keys[0], fresh, "p0", log))  # type: ignore[arg-type]
+    made = atom_feed(site, Feed("Two", "t.xml", "", (renewed,)), FeedBodies(site)).decode()
+    assert 'src="https://x.org/posts/p0/d.png"' in made
+
+
+def test_feed_texts_kept_are_bounded_by_their_length() -> None:
+    from transmit.site.feeds import _FeedTexts
+
+    stub = object()
+    texts = _FeedTexts(limit=10)
+    texts.put(("a", "html", "u"), (stub, "12345"))
+    texts.put(("b", "html", "u"), (stub, "12345"))
+    assert texts.get(("a", "html", "u")) == (stub, "12345")  # now the most recently used
+    texts.put(("c", "html", "u"), (stub, "123"))
+    assert texts.get(("b", "html", "u")) is None
+    assert texts.get(("c", "html", "u")) == (stub, "123")
+    texts.put(("d", "html", "u"), (stub, "x" * 50))  # longer than the limit: kept alone
+    assert texts.get(("d", "html", "u")) == (stub, "x" * 50)
+    assert texts.get(("a", "html", "u")) is None
+    texts.put(("d", "html", "u"), (stub, "y"))  # the same key again: counted once
+    texts.put(("e", "html", "u"), (stub, "123456789"))
+    assert texts.get(("d", "html", "u")) == (stub, "y")
+    assert texts.get(("e", "html", "u")) == (stub, "123456789")

@@ -165,8 +165,7 @@ class LazyRendered:
     def __getattr__(self, name: str) -> object:
         if name.startswith("_"):  # an unset slot (while unpickling), or a protocol probe
             raise AttributeError(name)
-        if self._log.current is not None:
-            self._log.current.append(self._source)
+        self.note_read()
         if name in STUB_FIELDS:
             full = self._cache.load(self._key)
             if full is None:
@@ -180,6 +179,19 @@ class LazyRendered:
     def key(self) -> str:
         """The render key of the record this stands for (not a field: not a read)."""
         return self._key
+
+    @property
+    def stub(self) -> RenderedPost:
+        """The record without its long texts: a new one for each rendering of the post, even
+        one under the same key (an image it shows changed), so it tells renderings apart (not
+        a field: not a read)."""
+        return self._stub
+
+    def note_read(self) -> None:
+        """Note a read of the record, as reading a field would, without loading anything (for
+        a reader that has what it needs of the record by its key)."""
+        if self._log.current is not None:
+            self._log.current.append(self._source)
 
     def retarget(self, stub: RenderedPost, key: str) -> None:
         """The post was rendered again with the same metadata (the dev server's quick path):

@@ -5,9 +5,9 @@ same posts always give the same bytes."""
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +18,11 @@ from transmit.site.entry import Entry
 from transmit.site.links import absolute_url, absolutize_links, has_host
 
 FEED_LENGTH = 20
-FEED_TEXT_MEMO = 128  # posts' feed texts kept (a feed holds FEED_LENGTH)
+# Characters of posts' feed texts a process keeps (two or four bytes each, in Chinese posts).
+# A post is in several feeds (the site's two, its categories' and its tags'), which a build
+# makes far apart: at 1,000 corpus posts, 60 feeds hold 631 posts in 1,190 places, 16 million
+# characters of feed text in all, which the processes that make pages share.
+FEED_TEXT_MEMO = 24_000_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # XML 1.0 cannot carry these at all, not even as character references.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -50,26 +54,71 @@ def xml_cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-@functools.lru_cache(maxsize=FEED_TEXT_MEMO)
 def _feed_text(html: str, page_url: str) -> str:
-    """A post's HTML with absolute links, ready for XML: made once for the many feeds a recent
-    post is in (the site's two, each of its tags' and categories'), and again only when the HTML
-    changed."""
+    """A post's HTML with absolute links, ready for XML."""
     return xml_cdata(absolutize_links(html, page_url))
+
+
+TextKey = tuple[str, str, str]  # render key, field, page URL
+Kept = tuple[object, str]  # the rendering's stub record, the text made from it
+
+
+class _FeedTexts:
+    """Posts' feed texts by render key, field and page URL, each with the rendering it was made
+    from; the least recently used dropped beyond `limit` characters. A text is made once for
+    all the feeds its post is in, without reading the rendered post again."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._size = 0
+        self._texts: OrderedDict[TextKey, Kept] = OrderedDict()
+
+    def get(self, key: TextKey) -> Kept | None:
+        kept = self._texts.get(key)
+        if kept is not None:
+            self._texts.move_to_end(key)
+        return kept
+
+    def put(self, key: TextKey, kept: Kept) -> None:
+        if (before := self._texts.pop(key, None)) is not None:
+            self._size -= len(before[1])
+        self._texts[key] = kept
+        self._size += len(kept[1])
+        while self._size > self._limit and len(self._texts) > 1:
+            self._size -= len(self._texts.popitem(last=False)[1][1])
+
+
+_TEXTS = _FeedTexts(FEED_TEXT_MEMO)
 
 
 class FeedBodies:
     """Each post's HTML with absolute links, escaped for XML. The post's record is read each
-    time, so that the build notes which feeds read which posts."""
+    time (or, when its text is at hand, noted as read), so that the build notes which feeds
+    read which posts."""
 
     def __init__(self, config: Config) -> None:
         self._config = config
 
     def body(self, entry: Entry) -> str:
-        return _feed_text(entry.rendered.html, absolute_url(self._config, entry.post.path))
+        return self._text(entry, "html")
 
     def summary(self, entry: Entry) -> str:
-        return _feed_text(entry.rendered.excerpt_html, absolute_url(self._config, entry.post.path))
+        return self._text(entry, "excerpt_html")
+
+    def _text(self, entry: Entry, field: str) -> str:
+        rendered = entry.rendered
+        page_url = absolute_url(self._config, entry.post.path)
+        render_key = getattr(rendered, "key", None)  # a record the build loads when read
+        if render_key is None:
+            return _feed_text(getattr(rendered, field), page_url)
+        stub = rendered.stub  # type: ignore[attr-defined] (a LazyRendered: it has a key)
+        key = (render_key, field, page_url)
+        if (kept := _TEXTS.get(key)) is not None and kept[0] is stub:
+            rendered.note_read()  # type: ignore[attr-defined]
+            return kept[1]
+        text = _feed_text(getattr(rendered, field), page_url)
+        _TEXTS.put(key, (stub, text))
+        return text
 
 
 def feed_id(config: Config, path: str) -> str:
