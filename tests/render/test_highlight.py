@@ -105,7 +105,7 @@ def test_no_language_has_no_label() -> None:
 
 def test_line_numbers_and_highlighted_lines() -> None:
     markup = Highlighter().render("python {2} linenos", "a = 1\nb = 2\nc = 3\n")
-    assert '<pre class="highlight linenos">' in markup
+    assert '<pre class="highlight linenos" tabindex="0">' in markup
     lines = re.findall(r'<span class="line( hl)?">', markup)
     assert lines == ["", " hl", ""]
     start = Highlighter().render("python {linenostart=10}", "a\n")

@@ -20,6 +20,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from transmit.render.scrolling import FOCUSABLE
+
 CACHE_SIZE = 4096
 MAX_HIGHLIGHT_BYTES = 200_000  # larger blocks are shown plain: Pygments is slow on them
 _PLAIN = frozenset({"", "text", "txt", "plain", "plaintext", "none", "output"})
@@ -164,7 +166,7 @@ class Highlighter:
         return (
             f'<figure class="code-block"{data_lang}>'
             f'<figcaption class="code-header">{"".join(header)}</figcaption>'
-            f'<pre class="{pre_class}"{style}><code{code_class}>{inner}</code></pre>'
+            f'<pre class="{pre_class}"{style}{FOCUSABLE}><code{code_class}>{inner}</code></pre>'
             "</figure>\n"
         )
 

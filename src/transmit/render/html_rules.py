@@ -15,6 +15,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from transmit.render.highlight import Highlighter
 from transmit.render.page import PageState, plain_text
+from transmit.render.scrolling import TABLE_WRAPPER, TABLE_WRAPPER_END, prepare_body
 
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 _CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
@@ -53,7 +54,7 @@ def render_html_block(
     token = tokens[idx]
     placed = token.meta.get("formulas") if token.meta else None
     if not placed:
-        return token.content
+        return prepare_body(token.content)
     page = _page(env)
     out, last = [], 0
     for start, end, holder in placed:
@@ -61,7 +62,26 @@ def render_html_block(
         out.append(formula_html(page, holder))
         last = end
     out.append(token.content[last:])
-    return "".join(out)
+    return prepare_body("".join(out))
+
+
+def render_html_inline(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return prepare_body(tokens[idx].content)
+
+
+def render_table_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return TABLE_WRAPPER + self.renderToken(tokens, idx, options, env)
+
+
+def render_table_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    rendered = self.renderToken(tokens, idx, options, env)  # "</table>" and a line break
+    return rendered.replace("</table>", "</table>" + TABLE_WRAPPER_END, 1)
 
 
 def render_image(
@@ -162,6 +182,9 @@ def install(md: MarkdownIt, highlighter: Highlighter) -> None:
         "math_block": render_math_block,
         "image": render_image,
         "html_block": render_html_block,
+        "html_inline": render_html_inline,
+        "table_open": render_table_open,
+        "table_close": render_table_close,
         "heading_open": render_heading_open,
         "transmit_toc": render_toc,
         "more_marker": render_more,

@@ -10,9 +10,9 @@ import jinja2
 from markupsafe import Markup
 
 from transmit.config import Config
+from transmit.render.scrolling import prepare_body
 from transmit.site.i18n import count_label, month_name, strings_for, ui_language
 from transmit.site.links import absolute_url, url_for
-from transmit.site.prose import prepare_body
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
 
@@ -44,6 +44,7 @@ def make_environment(config: Config) -> jinja2.Environment:
     environment.filters.update(
         date=local_date,
         isodate=lambda moment: moment.astimezone(zone).isoformat(),
+        # rendered posts come ready (render.scrolling); for markup a site's template makes
         prose=lambda markup: Markup(prepare_body(markup)),
         count=lambda n: count_label(config.language, n),
         month=lambda number: month_name(config.language, number),
