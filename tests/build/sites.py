@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from transmit.build import pages
+from transmit.build import pages, workers
 from transmit.build.pipeline import BuildOptions, build_site
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -28,6 +28,12 @@ def fork_every_page_render(monkeypatch: pytest.MonkeyPatch) -> None:
     others = threading.active_count() - 1
     alive = threading.active_count
     monkeypatch.setattr(threading, "active_count", lambda: alive() - others)
+
+
+def render_in_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posts render in the worker pool and pages in forked processes however few there are."""
+    fork_every_page_render(monkeypatch)
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
 
 
 def post(title: str, date: str, body: str = "Body text.", extra: str = "") -> str:

@@ -25,6 +25,7 @@ from tests.build.sites import (
     mtimes,
     override_template,
     post,
+    render_in_processes,
     retag,
     tree,
     write,
@@ -278,10 +279,8 @@ def test_forked_page_rendering_gives_the_same_output(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import transmit.build.pages as pages
-    import transmit.build.workers as workers
 
-    fork_every_page_render(monkeypatch)
-    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    render_in_processes(monkeypatch)
     forked: list[int] = []
     real = pages._forked
     monkeypatch.setattr(
@@ -306,8 +305,7 @@ def test_templates_are_compiled_while_workers_render_the_posts(
     import transmit.build.workers as workers
     import transmit.site.theme as theme
 
-    fork_every_page_render(monkeypatch)
-    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    render_in_processes(monkeypatch)
     events: list[str] = []
     compile_templates, forked, mapped = theme.compile_templates, pages._forked, workers.Workers.map
 
