@@ -138,10 +138,13 @@ class Runner:
     env: Mapping[str, str]
 
     def run_one(self, command: Command, log: Path) -> Sample:
+        """One command, timed from a settled disk: what the last command wrote or deleted (a
+        site's output, the corpus) is flushed first, so that no command pays for another's."""
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as output:
             output.write(f"$ {' '.join(command.argv)}  (in {command.cwd})\n".encode())
             output.flush()
+            os.sync()
             before = children_cpu_seconds()
             start = time.perf_counter()
             process = subprocess.Popen(

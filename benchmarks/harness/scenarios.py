@@ -50,12 +50,13 @@ def measure_tool_once(
 def measure_site(
     tools: Sequence[Tool], runs: int, edited: str, runner: Runner, logs: Path
 ) -> list[StepSamples]:
-    """`runs` rounds; in each, every tool does cold, no-op and one edit in turn."""
+    """`runs` rounds; in each, every tool does cold, no-op and one edit in turn, the tools in
+    the opposite order every other round (neither is always the first after a quiet spell)."""
     collected: dict[str, dict[str, list[Sample]]] = {
         tool.name: {step: [] for step in STEPS} for tool in tools
     }
     for run in range(runs):
-        for tool in tools:
+        for tool in tools if run % 2 == 0 else tools[::-1]:
             for step, sample in measure_tool_once(tool, run, edited, runner, logs).items():
                 collected[tool.name][step].append(sample)
     return [

@@ -61,6 +61,20 @@ def test_measure_site_starts_each_round_cold_and_edits_once_per_round(tmp_path: 
     assert (tmp_path / "logs" / "transmit.log").exists()
 
 
+def test_the_tools_take_turns_at_going_first(tmp_path: Path) -> None:
+    order = tmp_path / "order.txt"
+    tools = []
+    for name in ("transmit", "hugo"):
+        tool = fake_tool(tmp_path / name, name)
+        note = Command(
+            (sys.executable, "-c", f"open({str(order)!r}, 'a').write('{name} ')"), tool.site
+        )
+        tools.append(Tool(tool.name, tool.site, tool.out, (note,), tool.cold_paths))
+    measure_site(tools, 3, "a.md", runner(), tmp_path / "logs")
+    rounds = ["transmit"] * 3 + ["hugo"] * 3, ["hugo"] * 3 + ["transmit"] * 3
+    assert order.read_text(encoding="utf-8").split() == [*rounds[0], *rounds[1], *rounds[0]]
+
+
 def test_compare_steps_puts_the_issue_targets_on_every_step(tmp_path: Path) -> None:
     tools = [fake_tool(tmp_path / "t", "transmit"), fake_tool(tmp_path / "h", "hugo")]
     ours, theirs = measure_site(tools, 1, "a.md", runner(), tmp_path / "logs")
