@@ -18,10 +18,10 @@ from transmit.site.entry import Entry
 from transmit.site.links import absolute_url, absolutize_links, has_host
 
 FEED_LENGTH = 20
-# Characters of posts' feed texts a process keeps (two or four bytes each, in Chinese posts).
-# A post is in several feeds (the site's two, its categories' and its tags'), which a build
-# makes far apart: at 1,000 corpus posts, 60 feeds hold 631 posts in 1,190 places, 16 million
-# characters of feed text in all, which the processes that make pages share.
+# Characters of posts' feed texts each process keeps (two or four bytes each, in Chinese
+# posts). A post is in several feeds (the site's two, its categories' and its tags'), which a
+# build makes far apart: at 1,000 corpus posts, 60 feeds hold 631 posts in 1,190 places, 16
+# million characters of feed text in all, split between the processes that make pages.
 FEED_TEXT_MEMO = 24_000_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # XML 1.0 cannot carry these at all, not even as character references.
