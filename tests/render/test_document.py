@@ -202,3 +202,14 @@ def test_a_failing_renderer_is_warnings_not_a_crash(monkeypatch: pytest.MonkeyPa
         (3, "cannot render formula: renderer failed (RuntimeError: boom)")
     ]
     assert '<code class="math-error">x&lt;y</code>' in result.html
+
+
+def test_the_description_is_the_summary_else_the_excerpt_prose_else_the_text() -> None:
+    summary = rendered("Body text.", summary="A summary,\n  on two lines.")
+    assert summary.description == "A summary, on two lines."
+    lead = "Lead with $x_1$ &amp; more.\n\n<!-- more -->\n\nThe rest."
+    assert rendered(lead).description == "Lead with & more."
+    only_table = "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    assert rendered(only_table).description == ""  # no prose: the site's description stands
+    long = "词" * 200
+    assert rendered(long).description == "词" * 159 + "…"

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from transmit.content.post import Post
+from transmit.render.description import describe
 from transmit.render.document import RenderedPost
 from transmit.site.entry import Entry
 
@@ -49,5 +50,6 @@ def make_entry(
         text="Body.",
         word_count=1,
         reading_minutes=1,
+        description=describe(post.summary, excerpt_html, "Body."),
     )
     return Entry(post, rendered)

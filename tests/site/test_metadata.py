@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from tests.site.records import make_entry
 from transmit.config import parse_config
-from transmit.site.metadata import post_meta, script_json, shorten
+from transmit.render.description import shorten
+from transmit.site.metadata import post_meta, script_json
 
 
 @given(

@@ -15,6 +15,7 @@ from markdown_it.token import Token
 
 from transmit.content.post import Post
 from transmit.errors import BuildWarning
+from transmit.render.description import describe
 from transmit.render.excerpt import Excerpt, cut_excerpt, head_tokens, more_index
 from transmit.render.images import Asset, resolve_image
 from transmit.render.markdown import ParsedDocument, parse
@@ -60,6 +61,7 @@ class RenderedPost:
     has_math: bool = False
     has_code: bool = False
     reads: tuple[str, ...] = ()  # files the images were looked for in, found or not
+    description: str = ""  # one line for the page's <meta> (render.description)
 
 
 @cache
@@ -233,4 +235,5 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
         has_math=bool(formulas),
         has_code=any(token.type in ("fence", "code_block") for token in document.tokens),
         reads=tuple(reads),
+        description=describe(post.summary, excerpt.html, text),
     )

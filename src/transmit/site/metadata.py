@@ -3,9 +3,7 @@ Twitter card and, for posts, JSON-LD. Values are plain text here; templates esca
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,11 +13,6 @@ from transmit.config import Config
 from transmit.site.entry import Entry
 from transmit.site.links import absolute_url
 
-DESCRIPTION_LENGTH = 160
-_SKIPPED = re.compile(
-    r"<(math|pre|table|figure|script|style|svg|sup|button)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE
-)
-_TAGS = re.compile(r"<[^>]*>")
 # Characters that would end a <script> element or break JavaScript parsers, as JSON escapes
 # (replaced one by one: str.translate with a table is slow on text that is not ASCII).
 _JSON_ESCAPES = (
@@ -45,17 +38,6 @@ class PageMeta:
     section: str | None = None
     json_ld: str | None = None  # ready to sit inside <script type="application/ld+json">
     noindex: bool = False
-
-
-def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
-    """The first `limit` characters of `text` on one line, cut at a word when it is English."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if text[limit - 1].isascii() and text[limit - 1].isalnum() and " " in cut[limit // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip() + "…"
 
 
 def script_json(value: Any) -> str:
@@ -88,23 +70,9 @@ def post_image(config: Config, entry: Entry) -> str | None:
     return urljoin(absolute_url(config, entry.post.path), entry.post.cover.strip())
 
 
-def post_description(entry: Entry) -> str:
-    """The summary as written, else the excerpt as plain text (what the author chose to lead
-    with), else the body's text."""
-    if entry.post.summary and entry.post.summary.strip():
-        return shorten(entry.post.summary)
-    return shorten(plain_text(entry.rendered.excerpt_html) or entry.rendered.text)
-
-
-def plain_text(markup: str) -> str:
-    """The prose of an excerpt: formulas, code, tables and footnote marks left out, tags
-    dropped, entities read. A quick cut, as a one-line description needs no more."""
-    return html.unescape(_TAGS.sub(" ", _SKIPPED.sub(" ", markup)))
-
-
 def post_meta(config: Config, entry: Entry, category: str | None) -> PageMeta:
     post = entry.post
-    description = post_description(entry) or config.description
+    description = entry.rendered.description or config.description
     image = post_image(config, entry)
     if post.kind == "page":
         return PageMeta(
