@@ -62,14 +62,13 @@ from transmit.build.pipeline import (
 from transmit.build.plan import Plan
 from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
+from transmit.build.templates import PageTemplates
 from transmit.build.workers import LoadJob, Publishing, Workers, collector_paused
 from transmit.build.writer import Staging, output_lock, recover
 from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
 
 if TYPE_CHECKING:
-    import jinja2
-
     from transmit.content.post import Post
     from transmit.site.memo import AssemblyMemo
 
@@ -155,7 +154,7 @@ class IncrementalBuilder:
                 self._refuse_warnings(summary.warnings)
                 return replace(summary, unchanged=True)
             with Workers(self.options.jobs) as workers:
-                templates = _Templates(config)
+                templates = PageTemplates(config)
                 workers.meanwhile(templates.compile)
                 loaded = self._load(plan, workers)
                 quick = self._quick(plan, loaded)
@@ -282,7 +281,7 @@ class IncrementalBuilder:
         return manifest.summary
 
     def _finish(
-        self, plan: Plan, loaded: Loaded, workers: Workers, templates: _Templates
+        self, plan: Plan, loaded: Loaded, workers: Workers, templates: PageTemplates
     ) -> BuildSummary:
         from transmit.content.loader import duplicate_paths
         from transmit.content.post import sort_key
@@ -405,26 +404,3 @@ class IncrementalBuilder:
     ) -> None:
         key = digest(self._fingerprint, canonical(plan.config))
         render_lost(self._job(plan), plan.inputs, loaded, cache, self.cache_dir, key, workers)
-
-
-class _Templates:
-    """One build's template environment, made (every template compiled) while workers render
-    posts, if they do: this process would only wait for them, and the processes that render
-    pages, forked later, inherit the templates compiled."""
-
-    def __init__(self, config: Config) -> None:
-        self._config = config
-        self._environment: jinja2.Environment | None = None
-
-    def environment(self) -> jinja2.Environment:
-        if self._environment is None:
-            from transmit.site.theme import make_environment
-
-            self._environment = make_environment(self._config)
-        return self._environment
-
-    def compile(self) -> None:
-        import transmit.site.assemble  # noqa: F401 (what comes next, imported meanwhile too)
-        from transmit.site.theme import compile_templates
-
-        compile_templates(self.environment())
