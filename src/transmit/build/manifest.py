@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,10 +105,12 @@ def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
 
 
 def output_sigs(out_dir: Path, manifest: Manifest) -> dict[str, Sig]:
-    """The recorded output files as they are on disk now (gone ones left out)."""
+    """The recorded output files as they are on disk now (gone ones left out). Paths are
+    joined as text: a Path for each of 15,000 outputs took as long as stat-ing them."""
+    base = os.path.join(out_dir, "")
     found = {}
     for path in manifest.outputs:
-        sig = stat_sig(out_dir / path)
+        sig = stat_sig(base + path)
         if sig is not None:
             found[path] = sig
     return found

@@ -86,13 +86,13 @@ def search_files(
     defer: bool = False,
 ) -> SearchOutcome:
     """The search index, added to `assembly` as files when its input changed (`marks["search"]`
-    comes digesting every published post's record; the config adds to it here); else the last
-    build's files are kept as they are. `defer` (the dev server, after an edit): keep the last
-    index even when out of date, so the edited page is served without waiting for the index
-    of every post; the build says so, and the next build without `defer` makes it."""
+    comes digesting every published post's record when search is on; the config adds to it
+    here); else the last build's files are kept as they are. `defer` (the dev server, after an
+    edit): keep the last index even when out of date, so the edited page is served without
+    waiting for the index of every post; the build says so, and the next build without `defer`
+    makes it."""
     config = plan.config
     if not config.search:
-        del marks["search"]
         return SearchOutcome({}, 0, 0.0)
     from transmit.site.search import SEARCH_DIR, search_index_files
     from transmit.site.search_records import search_records
