@@ -19,7 +19,8 @@ from transmit.config import Config
 from transmit.content.loader import parse_post
 from transmit.content.post import Post
 from transmit.errors import TransmitError
-from transmit.render.document import RenderOptions, render_post
+from transmit.render.data import RenderOptions
+from transmit.render.document import render_post
 
 SITE = Path("/site")
 CONFIG = Config(site_dir=SITE, title="T", timezone="Asia/Shanghai")

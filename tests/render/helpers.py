@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from transmit.content.post import Post
-from transmit.render.document import RenderedPost, RenderOptions, render_post
+from transmit.render.data import RenderedPost, RenderOptions
+from transmit.render.document import render_post
 from transmit.render.markdown import ParsedDocument, parse
 
 

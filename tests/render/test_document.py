@@ -8,7 +8,8 @@ import pytest
 
 from tests.render.helpers import make_post, rendered
 from transmit.render import document
-from transmit.render.document import RenderOptions, render_post
+from transmit.render.data import RenderOptions
+from transmit.render.document import render_post
 from transmit.render.toc import TocEntry, toc_html
 
 BAD = "\\frac{a}{"  # unbalanced: no renderer can draw it

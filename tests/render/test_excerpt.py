@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.render.helpers import rendered
 from transmit.render import document
-from transmit.render.document import RenderOptions
+from transmit.render.data import RenderOptions
 from transmit.render.excerpt import cut_point, formula_weight
 from transmit.render.math import Formula, RenderedFormula
 

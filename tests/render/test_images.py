@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.render.helpers import make_post
-from transmit.render.document import RenderOptions, render_post
-from transmit.render.images import Asset, resolve_image
+from transmit.render.data import Asset, RenderOptions
+from transmit.render.document import render_post
+from transmit.render.images import resolve_image
 
 
 def png(width: int, height: int) -> bytes:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.render.helpers import balanced, rendered
-from transmit.render.document import RenderOptions
+from transmit.render.data import RenderOptions
 from transmit.render.markdown import parse
 from transmit.render.nesting import BLOCK_DEPTH
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from transmit.content.post import Post
+from transmit.render.data import RenderedPost
 from transmit.render.description import describe
-from transmit.render.document import RenderedPost
 from transmit.site.entry import Entry
 
 ZONE = timezone(timedelta(hours=8))

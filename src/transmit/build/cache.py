@@ -26,7 +26,7 @@ from transmit.build.packs import PackWriter, pack_index
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
-    from transmit.render.document import RenderedPost, RenderOptions
+    from transmit.render.data import RenderedPost, RenderOptions
 
 CACHE_DIR = ".transmit-cache"
 Reads = tuple[tuple[str, tuple[int, int] | None], ...]  # (file, (mtime_ns, size) or None)
@@ -102,7 +102,7 @@ class RenderCache:
         return found
 
     def _loaded(self, key: str, data: bytes | None) -> tuple[RenderedPost, Reads] | None:
-        from transmit.render.document import RenderedPost
+        from transmit.render.data import RenderedPost
 
         if data is None:
             return None

@@ -26,7 +26,7 @@ from transmit.build.inputs import Inputs, Sig, stat_sig
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
-    from transmit.render.document import RenderedPost
+    from transmit.render.data import RenderedPost
 
 # output path -> (input digest, content digest, mtime_ns, size)
 OutputRecord = tuple[bytes, bytes, int, int]
@@ -170,7 +170,7 @@ def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[
     """The saved records, and the shards that could not be read (missing, damaged, from
     another version, rows that no longer fit the records): their sources are read again."""
     from transmit.content.post import Post
-    from transmit.render.document import RenderedPost
+    from transmit.render.data import RenderedPost
 
     names = (_field_names(Post), _field_names(RenderedPost))
     places = _path_places(names[0])
@@ -199,7 +199,7 @@ def save_sources(
     """Write the given shards (all when None), records as rows of plain values: ten times
     faster to pickle than the dataclasses."""
     from transmit.content.post import Post
-    from transmit.render.document import RenderedPost
+    from transmit.render.data import RenderedPost
 
     post_values = operator.attrgetter(*_field_names(Post))
     rendered_values = operator.attrgetter(*_field_names(RenderedPost))

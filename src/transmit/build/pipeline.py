@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from transmit.build.writer import CopiedFile, OutputFile
     from transmit.config import Config
     from transmit.content.post import Post
-    from transmit.render.document import RenderedPost, RenderOptions
+    from transmit.render.data import RenderedPost, RenderOptions
 
 DEFAULT_OUTPUT = "public"
 
@@ -59,7 +59,7 @@ class BuildSummary:
 
 
 def render_options(config: Config) -> RenderOptions:
-    from transmit.render.document import RenderOptions
+    from transmit.render.data import RenderOptions
 
     return RenderOptions(
         unsafe_html=config.unsafe_html,

@@ -19,7 +19,7 @@ from transmit.content.links import SiteTargets, check_post_links, page_key, page
 from transmit.content.loader import MARKDOWN_SUFFIXES, duplicate_paths, load_site
 from transmit.content.post import Post, sort_key
 from transmit.errors import ConfigError, Problem, TransmitError
-from transmit.render.document import RenderedPost
+from transmit.render.data import RenderedPost
 
 _LEVELS = {"error": 0, "warning": 1, "note": 2}
 

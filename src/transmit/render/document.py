@@ -7,17 +7,16 @@ import hashlib
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from markdown_it.token import Token
 
 from transmit.content.post import Post
 from transmit.errors import BuildWarning
+from transmit.render.data import Asset, RenderedPost, RenderOptions
 from transmit.render.description import describe
 from transmit.render.excerpt import Excerpt, cut_excerpt, head_tokens, more_index
-from transmit.render.images import Asset, resolve_image
+from transmit.render.images import resolve_image
 from transmit.render.markdown import ParsedDocument, parse
 from transmit.render.math import Formula, MathRenderer, RenderedFormula
 from transmit.render.text import prose_and_search_text, text_figures
@@ -27,41 +26,6 @@ _DEFINES_MACROS = re.compile(
     r"\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator)\b"
 )
 _NEEDS_IDS = re.compile(r"\\(?:label|tag|eqref|ref)\b")
-
-
-@dataclass(frozen=True, slots=True)
-class RenderOptions:
-    """The part of the config that rendering depends on (and a cache key must include)."""
-
-    unsafe_html: bool = True
-    math_macros: tuple[tuple[str, str], ...] = ()
-    excerpt_length: int = 300
-    toc: bool = False  # site default; a post's `toc:` wins
-    language: str = "en"  # labels rendering writes (copy button, callout titles)
-    base_path: str = "/"  # the site's URL path, for addresses of images
-    site_dir: Path | None = None  # to find `static/` and `content/` images
-    math_markdown_escaped: bool = False  # formulas written for parsers that unescape first
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedPost:
-    html: str
-    excerpt_html: str
-    text: str
-    word_count: int
-    reading_minutes: int
-    search_text: str = ""  # the text with code and table cells too, for the search index
-    warnings: tuple[BuildWarning, ...] = ()
-    toc: tuple[TocEntry, ...] = ()  # h2-h4, always collected
-    toc_html: str = ""  # nested <ul>; empty unless the post (or site) asks for a TOC and
-    # there are headings enough for one
-    excerpt_truncated: bool = False  # the post has more than its excerpt shows
-    assets: tuple[Asset, ...] = ()  # files beside the post its images use; the build copies them
-    images: tuple[str, ...] = ()  # image addresses in page order (the first suits og:image)
-    has_math: bool = False
-    has_code: bool = False
-    reads: tuple[str, ...] = ()  # files the images were looked for in, found or not
-    description: str = ""  # one line for the page's <meta> (render.description)
 
 
 @cache

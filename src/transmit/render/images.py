@@ -21,19 +21,10 @@ from urllib.parse import quote, unquote
 import imagesize
 
 from transmit.content.post import Post
+from transmit.render.data import Asset
 
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 SIZE_MEMO = 4096  # image files whose size a process remembers (posts share figures and logos)
-
-
-@dataclass(frozen=True, slots=True)
-class Asset:
-    """A file the build copies because a post uses it: to `output` (site-relative) from `source`
-    (text, not a Path: ten thousand saved records hold fifteen thousand of these, and a Path
-    takes six times longer to unpickle)."""
-
-    output: str
-    source: str  # absolute
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from transmit.content.post import Post
-from transmit.render.document import RenderedPost
+from transmit.render.data import RenderedPost
 
 
 @dataclass(frozen=True, slots=True)
