@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +34,7 @@ from tests.build.sites import (
     write,
 )
 from tests.conftest import SiteMaker
-from transmit.build import incremental, memos
+from transmit.build import incremental, memos, workers
 from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
 
@@ -219,6 +222,84 @@ def test_worker_processes_give_the_same_output(make_site: SiteMaker, tmp_path: P
     site = make_site(files, config=CONFIG)
     build_site(site, BuildOptions(now=NOW, jobs=2))
     assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_edited_posts_rendered_ahead_by_a_worker_give_the_cold_build_s_output(
+    make_site: SiteMaker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[Path], list[Path]],
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    changed = change(site)
+    started: list[int] = []
+    real_ahead = workers.Workers.ahead
+
+    def ahead(self: workers.Workers, function: Any, job: Any, items: Any) -> None:
+        real_ahead(self, function, job, items)
+        if self._ahead is not None:
+            started.append(len(items))
+
+    monkeypatch.setattr(workers, "renderer_loaded", lambda: False)  # as a fresh process
+    monkeypatch.setattr(workers.Workers, "ahead", ahead)
+    fork_every_page_render(monkeypatch)  # and only the build's own threads count
+    build_site(site, BuildOptions(now=NOW, jobs=2))
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    sources = [p for p in changed if p.suffix == ".md" and p.exists()]
+    assert started == ([len(sources)] if sources else [])
+
+
+# A build in a process of its own, as `transmit build` is, saying which of the renderer's
+# libraries that process loaded.
+FRESH_BUILD = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from transmit.build.pipeline import BuildOptions, build_site
+build_site(Path(sys.argv[1]), BuildOptions(now=datetime(2026, 6, 1, tzinfo=UTC), jobs=2))
+renderer = ("markdown_it", "pygments", "transmit.render.document")
+print(" ".join(name for name in renderer if name in sys.modules))
+"""
+
+
+def _fresh_build(site: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_BUILD, str(site)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_fresh_process_building_an_edit_leaves_the_render_to_a_worker(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    _fresh_build(site)
+    edit_body(site)
+    assert _fresh_build(site) == ""  # the edit was rendered, but not by this process
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    assert "More, edited." in (site / "public/posts/beta/index.html").read_text(encoding="utf-8")
+
+
+def test_an_edit_a_worker_cannot_render_ahead_is_reported_by_the_build(
+    make_site: SiteMaker,
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    _fresh_build(site)
+    before = tree(site / "public")
+    write(site, "content/posts/alpha.md", "---\ntitle: [Alpha\ndate: 2026-01-01\n---\nText.\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "transmit", "build", str(site)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "content/posts/alpha.md:2" in result.stderr
+    assert tree(site / "public") == before
 
 
 @pytest.mark.parametrize("layout", ["file where a folder goes", "folder where a file goes"])

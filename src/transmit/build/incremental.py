@@ -63,7 +63,7 @@ from transmit.build.plan import Plan
 from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
 from transmit.build.templates import PageTemplates
-from transmit.build.workers import LoadJob, Publishing, Workers, collector_paused
+from transmit.build.workers import LoadJob, Publishing, Workers, collector_paused, load_sources
 from transmit.build.writer import Staging, output_lock, recover
 from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
@@ -156,6 +156,7 @@ class IncrementalBuilder:
             with Workers(self.options.jobs) as workers:
                 templates = PageTemplates(config)
                 workers.meanwhile(templates.compile)
+                self._render_ahead(plan, workers)
                 loaded = self._load(plan, workers)
                 quick = self._quick(plan, loaded)
                 if quick is not None:
@@ -239,6 +240,16 @@ class IncrementalBuilder:
         root = self.cache_dir / "render"
         options = render_options(plan.config)
         return LoadJob(plan.config, options, root, self._fingerprint, plan.publishing)
+
+    def _render_ahead(self, plan: Plan, workers: Workers) -> None:
+        """The sources the stat pass saw edited, rendered into the cache by a worker while this
+        process loads the records (`Workers.ahead`): on the first build of a process, which
+        has not loaded the renderer (a later one finds its records in memory, and quickly)."""
+        if self._sources is not None or plan.previous is None:
+            return
+        before, now = plan.previous.inputs.files, plan.inputs.files
+        edited = [(k, p, now[p]) for p, k in plan.inputs.sources.items() if before.get(p) != now[p]]
+        workers.ahead(load_sources, self._job(plan), edited)
 
     def _load(self, plan: Plan, workers: Workers) -> Loaded:
         key = digest(self._fingerprint, canonical(plan.config))

@@ -5,12 +5,19 @@ Markdown, math, highlighting), so they import none of them again, and they send 
 records: the Post without its body and the rendered stub, the full rendered post going straight
 to the render cache. While they work, the build process does what it can of what comes next
 (`Workers.meanwhile`): it would only wait.
+
+A few edited posts are rendered in this process, but a process that has not loaded the
+renderer yet (a `transmit build` after an edit) first has them rendered by one worker forked
+at once (`Workers.ahead`): the worker loads the renderer's libraries while this process loads
+the records of the other posts, which is most of an edit's time, and then reads the renders
+from the cache, never loading those libraries itself.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,11 +34,12 @@ from transmit.errors import SourceError
 
 if TYPE_CHECKING:
     import multiprocessing.context
+    import multiprocessing.process
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from transmit.config import Config
     from transmit.content.post import Post
-    from transmit.render.document import RenderOptions
+    from transmit.render.data import RenderOptions
 
 Job = TypeVar("Job")
 Item = TypeVar("Item")
@@ -117,6 +125,26 @@ def _warm_up() -> None:
     gc.enable()
 
 
+def renderer_loaded() -> bool:
+    return "transmit.render.document" in sys.modules
+
+
+def _run_ahead(
+    function: Callable[[Job, Sequence[Item]], object], job: Job, items: Sequence[Item]
+) -> None:
+    """In a forked process: `function(job, items)` for what it leaves in the render cache. Its
+    result, even an error, is not wanted: the build does the same again, from the cache, and
+    reports what it meets."""
+    code = 0
+    try:
+        _warm_up()
+        function(job, items)
+    except BaseException:  # the build meets it again and says it its own way
+        code = 1
+    finally:
+        os._exit(code)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """fork where it is safe (one thread, POSIX): workers start in a millisecond and share
     the parent's pages; otherwise a fork server, so a threaded dev server never forks."""
@@ -160,12 +188,44 @@ class Workers:
         self.count = worker_count(jobs)
         self._pool: ProcessPoolExecutor | None = None
         self._meanwhile: list[Callable[[], None]] = []
+        self._ahead: multiprocessing.process.BaseProcess | None = None
 
     def meanwhile(self, work: Callable[[], None]) -> None:
-        """Have this process do `work` while the workers do the next `map` that goes to them,
-        instead of waiting for them; never when no `map` does (`work` must be worth doing
-        anyway, and may be done again later)."""
+        """Have this process do `work` while the workers do the next `map` that goes to them
+        (or the worker `ahead` started), instead of waiting for them; never when no `map`
+        does (`work` must be worth doing anyway, and may be done again later)."""
         self._meanwhile.append(work)
+
+    def ahead(
+        self,
+        function: Callable[[Job, Sequence[Item]], list[Result]],
+        job: Job,
+        items: Sequence[Item],
+    ) -> None:
+        """Start `function(job, items)` in a worker forked now, for what it leaves in the render
+        cache, when the next `map` of these items would run in this process and would load the
+        renderer first. The next `map` waits for it (doing `meanwhile` work as it waits)."""
+        if not items or self.count <= 1 or len(items) >= MIN_PARALLEL or self._ahead is not None:
+            return
+        if renderer_loaded() or threading.active_count() != 1:  # nothing to gain; fork unsafe
+            return
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self._ahead = context.Process(target=_run_ahead, args=(function, job, items))
+        self._ahead.start()
+
+    def _settle(self) -> None:
+        """Wait for the worker `ahead` started, doing `meanwhile` work while it works (not
+        after: this process would wait for nothing)."""
+        if self._ahead is None:
+            return
+        while self._meanwhile and self._ahead.is_alive():
+            self._meanwhile.pop(0)()
+        self._ahead.join()
+        self._ahead = None
 
     def start(self) -> None:
         """Start the workers, with the libraries they need imported first when they are forked
@@ -188,6 +248,7 @@ class Workers:
     ) -> list[Result]:
         """`function(job, chunk)` over chunks of `items`, results in order; in this process
         when there is little work or one worker."""
+        self._settle()
         if self.count <= 1 or len(items) < MIN_PARALLEL:
             return function(job, items)
         self.start()
@@ -210,6 +271,10 @@ class Workers:
 
     def close(self) -> None:
         self._meanwhile.clear()
+        if self._ahead is not None:  # the build stopped before it needed the renders
+            self._ahead.terminate()
+            self._ahead.join()
+            self._ahead = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
