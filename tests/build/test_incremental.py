@@ -595,6 +595,35 @@ def test_post_metadata_reaches_the_next_build_through_the_cache(
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+@pytest.mark.parametrize("damage", ["another shape", "not rows"])
+def test_post_metadata_saved_otherwise_is_made_again(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    from transmit.build import store
+    from transmit.site import memo
+
+    monkeypatch.setattr(memos, "SAVE_METAS_AFTER", 2)
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    path, fingerprint = site / ".transmit-cache" / "metas", store.code_fingerprint()
+    config, names, rows = store.load(path, "metas", fingerprint, tuple)  # type: ignore[misc]
+    saved = (config, names[:-1], rows) if damage == "another shape" else (config, names, [rows])
+    store.save(path, "metas", fingerprint, saved)
+    made: list[str] = []
+    real = memo.post_meta
+
+    def counting(config, entry, section):  # type: ignore[no-untyped-def]
+        made.append(entry.post.path)
+        return real(config, entry, section)
+
+    monkeypatch.setattr(memo, "post_meta", counting)
+    edit_body(site)
+    build_site(site, OPTIONS)
+    assert len(made) == 7  # every post's, as a first build
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
 def test_related_posts_reach_the_next_build_through_the_cache(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import operator
 import os
@@ -137,10 +136,6 @@ def _shard_path(cache_dir: Path, shard: int) -> Path:
     return cache_dir / "sources" / f"{shard:02}"
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
 # The fields of Post that hold paths, saved as text: a Path unpickles three times slower than
 # it is made from text, and 10,000 records hold 20,000 of them.
 _POST_PATHS = ("source", "bundle_dir")
@@ -172,7 +167,7 @@ def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[
     from transmit.content.post import Post
     from transmit.render.data import RenderedPost
 
-    names = (_field_names(Post), _field_names(RenderedPost))
+    names = (store.field_names(Post), store.field_names(RenderedPost))
     places = _path_places(names[0])
     records: dict[str, SourceRecord] = {}
     racy: dict[str, bytes] = {}
@@ -201,9 +196,9 @@ def save_sources(
     from transmit.content.post import Post
     from transmit.render.data import RenderedPost
 
-    post_values = operator.attrgetter(*_field_names(Post))
-    rendered_values = operator.attrgetter(*_field_names(RenderedPost))
-    names = (_field_names(Post), _field_names(RenderedPost))
+    post_values = operator.attrgetter(*store.field_names(Post))
+    rendered_values = operator.attrgetter(*store.field_names(RenderedPost))
+    names = (store.field_names(Post), store.field_names(RenderedPost))
     places = _path_places(names[0])
     wanted = set(range(SHARDS)) if shards is None else shards
     rows: dict[int, list[tuple[object, ...]]] = {shard: [] for shard in wanted}

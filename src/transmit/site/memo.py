@@ -3,7 +3,7 @@ assembles the whole site again after every edit): results that depend only on re
 the very same objects as last time (records are frozen, so the same object is the same value).
 Related posts, the slowest of them at 10,000 posts, are also handed to the next process
 (`SavedRelated`, kept in the build cache), by a digest of all they depend on; so are posts'
-page metadata (`SavedMetas`), by render key and configuration.
+page metadata (`build.memos`), by render key and configuration.
 """
 
 from __future__ import annotations
@@ -27,15 +27,6 @@ class SavedRelated:
 
     key: bytes
     related: dict[str, tuple[str, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class SavedMetas:
-    """Posts' page metadata by render key (which covers the whole post and its rendering), with
-    the section each was made for, and the digest of the configuration they were made with."""
-
-    config: bytes
-    metas: dict[str, tuple[str | None, PageMeta]]
 
 
 def related_digest(key: RelatedKey) -> bytes:
