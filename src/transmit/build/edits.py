@@ -53,7 +53,7 @@ class SiteModel:
         if self.readers is None:  # made once, on the first quick edit
             index_of = {page.path: index for index, page in enumerate(self.assembly)}
             self.readers = {}
-            for path, (reads, _) in self.manifest.page_reads.items():
+            for path, reads in self.manifest.page_reads.items():
                 if (index := index_of.get(path)) is not None:
                     for read_source in reads:
                         self.readers.setdefault(read_source, set()).add(index)
@@ -205,15 +205,14 @@ def apply_text_edits(
     try:
         arguments = (plan, model.assembly, model.digester, tools.record_mark, tools.log)
         rest = (tools.fingerprint, tools.marks, staging, tools.jobs, layout, marks, only)
-        outputs, page_reads = plan_pages(*arguments, *rest)
+        outputs, page_reads, read_marks = plan_pages(*arguments, *rest)
     except BaseException:
         staging.discard()
         raise
     staging.commit()
     for index in only:
         path = pages[index].path
-        before = previous.page_reads.get(path, ((), b""))[0]
-        model.note_reads(index, before, page_reads[path][0])
+        model.note_reads(index, previous.page_reads.get(path, ()), page_reads[path])
     watched = dict(previous.inputs.watched)
     for _source, record in edits:
         watched.update(record.reads)
@@ -229,6 +228,7 @@ def apply_text_edits(
         outputs=outputs,
         marks=marks,
         page_reads=page_reads,
+        read_marks=read_marks,
         summary=summary,
     )
     model.manifest = manifest

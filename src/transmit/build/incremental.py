@@ -355,10 +355,10 @@ class IncrementalBuilder:
             layout = layout_of(published, sources, copies, self._last_records)
             rest = (self._marks, staging, self.options.jobs, layout)
             try:
-                outputs, page_reads = plan_pages(*arguments, *rest, marks)
+                outputs, page_reads, read_marks = plan_pages(*arguments, *rest, marks)
             except MissingRender:  # the cache lost files since they were read: render again
                 self._render_lost(plan, loaded, cache, workers)
-                outputs, page_reads = plan_pages(*arguments, *rest, marks)
+                outputs, page_reads, read_marks = plan_pages(*arguments, *rest, marks)
             outputs.update(search.kept)
             copy_files(plan, copies, outputs, staging)
         except BaseException:
@@ -390,6 +390,7 @@ class IncrementalBuilder:
             outputs=outputs,
             marks=marks,
             page_reads=page_reads,
+            read_marks=read_marks,
             next_publish=min((p.date for p in future), default=None),
             summary=summary,
         )

@@ -93,8 +93,10 @@ class Manifest:
     inputs: Inputs
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     marks: dict[str, bytes] = field(default_factory=dict)  # digests of grouped outputs' inputs
-    # per page: the posts whose rendered records its templates read, and their versions' digest
-    page_reads: dict[str, tuple[tuple[str, ...], bytes]] = field(default_factory=dict)
+    # per page: the posts whose rendered records its templates read
+    page_reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # each post some page read -> its record's mark (`RecordMarks`) when the page was made
+    read_marks: dict[str, bytes | None] = field(default_factory=dict)
     next_publish: datetime | None = None  # when a skipped future post falls due
     summary: Any = None  # the BuildSummary to repeat when nothing changed
 

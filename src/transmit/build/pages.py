@@ -135,6 +135,7 @@ def page_digest(site: bytes, template: str, context_bytes: bytes) -> bytes:
 # write, whether its folder may need making).
 PageTask = tuple[int, bytes | None, str, bool]
 Reads = tuple[str, ...]  # the posts (sources) whose rendered records a page read, sorted
+ReadMarks = dict[str, "bytes | None"]  # each post some page read -> its record's mark then
 # (digest of the page's bytes, size and mtime of the file written or None, what it read)
 PageResult = tuple[bytes, "Sig | None", Reads]
 
@@ -283,14 +284,15 @@ def plan_pages(
     layout: Layout | None = None,
     marks: dict[str, bytes] | None = None,
     only: Sequence[int] | None = None,
-) -> tuple[dict[str, OutputRecord], dict[str, tuple[Reads, bytes]]]:
-    """Every page's record for the new manifest, and what each template page read; pages to
-    write are written into `staging`. A page is not rendered when its digest and its file are
-    as recorded and the rendered posts it read last time are unchanged; a rendered page whose
-    bytes are the recorded ones is not written. With a `layout` as last build's (recorded in
-    `marks`), page digests are taken from the last build instead of digesting every context.
-    `only`: the indexes of the template pages that may have changed; every other output is
-    as the last build recorded it (`build.edits` knows which pages an edit can reach)."""
+) -> tuple[dict[str, OutputRecord], dict[str, Reads], ReadMarks]:
+    """Every page's record for the new manifest, what each template page read, and the marks
+    of the records read; pages to write are written into `staging`. A page is not rendered
+    when its digest and its file are as recorded and the rendered posts it read last time are
+    unchanged; a rendered page whose bytes are the recorded ones is not written. With a
+    `layout` as last build's (recorded in `marks`), page digests are taken from the last build
+    instead of digesting every context. `only`: the indexes of the template pages that may
+    have changed; every other output is as the last build recorded it (`build.edits` knows
+    which pages an edit can reach)."""
     from transmit.build.cache import canonical
 
     globals_mark = memo.globals_mark(assembly.globals, digester)
@@ -307,9 +309,8 @@ def plan_pages(
         marks["layout"] = layout_mark
     recorded = previous_manifest.outputs if previous_manifest is not None else {}
     recorded_reads = previous_manifest.page_reads if previous_manifest is not None else {}
-
-    def reads_mark(reads: Reads) -> bytes:
-        return digest(*(record_mark(source) or b"\x00gone" for source in reads))
+    recorded_marks = previous_manifest.read_marks if previous_manifest is not None else {}
+    reads_unchanged = _reads_check(recorded_marks, record_mark, every=only is None)
 
     def previous(path: str) -> OutputRecord | None:
         old = recorded.get(path)
@@ -325,7 +326,7 @@ def plan_pages(
         return mark
 
     outputs: dict[str, OutputRecord] = {} if only is None else dict(recorded)
-    page_reads: dict[str, tuple[Reads, bytes]] = {} if only is None else dict(recorded_reads)
+    page_reads: dict[str, Reads] = {} if only is None else dict(recorded_reads)
     tasks: list[PageTask] = []
     marks: list[bytes] = []
     # pages with no file recorded are rendered whatever their digest (every page of a first
@@ -350,14 +351,9 @@ def plan_pages(
         else:
             mark = mark_of(page)
         read = recorded_reads.get(page.path)
-        if (
-            old is not None
-            and old[0] == mark
-            and read is not None
-            and reads_mark(read[0]) == read[1]
-        ):
+        if old is not None and old[0] == mark and read is not None and reads_unchanged(read):
             outputs[page.path] = old
-            page_reads[page.path] = read  # type: ignore[assignment]
+            page_reads[page.path] = read
             continue
         target = str(staging.place(page.path))
         tasks.append((index, old and old[1], target, staging.whole))
@@ -375,11 +371,34 @@ def plan_pages(
         results = render_tasks(assembly, tasks, log)
     for task, mark, (content, written, reads) in zip(tasks, marks, results, strict=True):
         path = assembly.pages[task[0]].path
-        page_reads[path] = (reads, reads_mark(reads))
+        page_reads[path] = reads
         if written is None:  # the same bytes as the file in place: not rewritten
             staging.forget(path)
             old = recorded[path]
             outputs[path] = (mark, content, old[2], old[3])
         else:
             outputs[path] = (mark, content, *written)
-    return outputs, page_reads
+    if only is None:  # the posts some page reads now, each with its mark
+        sources_read = set().union(*page_reads.values())
+        read_marks = {source: record_mark(source) for source in sources_read}
+    else:  # the pages not rendered read what they read, with the marks they had
+        read_marks = dict(recorded_marks)
+        for task in tasks:
+            reads = page_reads[assembly.pages[task[0]].path]
+            read_marks.update((source, record_mark(source)) for source in reads)
+    return outputs, page_reads, read_marks
+
+
+def _reads_check(
+    recorded: ReadMarks, record_mark: Callable[[str], bytes | None], every: bool
+) -> Callable[[Reads], bool]:
+    """`unchanged(reads)`: whether every post a page read has the mark recorded for it. For
+    `every` page, the posts whose mark changed are found once, and a page's check is a set
+    operation: checking 70,000 reads one by one took 0.15 s at 10,000 posts."""
+    if not every:
+        return lambda reads: all(
+            source in recorded and record_mark(source) == recorded[source] for source in reads
+        )
+    changed = {source for source, mark in recorded.items() if record_mark(source) != mark}
+    known = recorded.keys()
+    return lambda reads: changed.isdisjoint(reads) and known >= set(reads)
