@@ -559,12 +559,10 @@ def test_a_static_file_that_hid_a_page_and_went_away_gives_the_page_back(
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
-def test_post_metadata_reaches_the_next_build_through_the_cache(
-    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _count_post_metas(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the posts whose page metadata is made from now on, in order."""
     from transmit.site import memo
 
-    monkeypatch.setattr(memos, "SAVE_METAS_AFTER", 2)
     made: list[str] = []
     real = memo.post_meta
 
@@ -573,6 +571,14 @@ def test_post_metadata_reaches_the_next_build_through_the_cache(
         return real(config, entry, section)
 
     monkeypatch.setattr(memo, "post_meta", counting)
+    return made
+
+
+def test_post_metadata_reaches_the_next_build_through_the_cache(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memos, "SAVE_METAS_AFTER", 2)
+    made = _count_post_metas(monkeypatch)
     site = make_site(FILES, config=CONFIG)
     build_site(site, OPTIONS)
     assert len(made) == 7 and (site / ".transmit-cache" / "metas").is_file()
@@ -600,7 +606,6 @@ def test_post_metadata_saved_otherwise_is_made_again(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     from transmit.build import store
-    from transmit.site import memo
 
     monkeypatch.setattr(memos, "SAVE_METAS_AFTER", 2)
     site = make_site(FILES, config=CONFIG)
@@ -609,14 +614,7 @@ def test_post_metadata_saved_otherwise_is_made_again(
     config, names, rows = store.load(path, "metas", fingerprint, tuple)  # type: ignore[misc]
     saved = (config, names[:-1], rows) if damage == "another shape" else (config, names, [rows])
     store.save(path, "metas", fingerprint, saved)
-    made: list[str] = []
-    real = memo.post_meta
-
-    def counting(config, entry, section):  # type: ignore[no-untyped-def]
-        made.append(entry.post.path)
-        return real(config, entry, section)
-
-    monkeypatch.setattr(memo, "post_meta", counting)
+    made = _count_post_metas(monkeypatch)
     edit_body(site)
     build_site(site, OPTIONS)
     assert len(made) == 7  # every post's, as a first build
