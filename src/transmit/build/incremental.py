@@ -34,23 +34,22 @@ from transmit.build.entries import EntryMemo
 from transmit.build.inputs import (
     Sig,
     apply_changes,
-    changed_files,
     refresh_inputs,
     scan_inputs,
     watch,
 )
+from transmit.build.layout import layout_of
 from transmit.build.manifest import Manifest, RecordMarks, SourceRecord, SourceState
 from transmit.build.memos import load_assembly_memo, save_assembly_memo
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import (
-    STALE_SEARCH,
     SearchOutcome,
     copies_of,
     copy_files,
     search_files,
     search_versions,
 )
-from transmit.build.pages import Assembly, MissingRender, layout_of, plan_pages
+from transmit.build.pages import Assembly, MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,
@@ -149,7 +148,7 @@ class IncrementalBuilder:
             recover(self.out_dir)
             plan = self._plan(config, changed)
             previous = plan.previous
-            if previous is not None and not model and self._unchanged(plan, previous):
+            if previous is not None and not model and plan.unchanged():
                 summary: BuildSummary = previous.summary
                 self._refuse_warnings(summary.warnings)
                 return replace(summary, unchanged=True)
@@ -216,24 +215,6 @@ class IncrementalBuilder:
             self._manifest = None
         return self._manifest
 
-    def _unchanged(self, plan: Plan, previous: Manifest) -> bool:
-        stale_search = previous.marks.get("search") == STALE_SEARCH
-        if previous.site_key != plan.site_key or previous.summary is None or stale_search:
-            return False
-        if previous.next_publish is not None and plan.publishing.now >= previous.next_publish:
-            return False
-        if not all(plan.intact(path, r) for path, r in previous.outputs.items()):
-            return False
-        before, now = previous.inputs, plan.inputs
-        new, gone = changed_files(now.files, before.files, before.racy)
-        return (
-            not new
-            and not gone
-            and now.sources.keys() == before.sources.keys()
-            and now.watched == before.watched
-            and now.skipped == before.skipped
-        )
-
     # -- load and render -------------------------------------------------------------------
 
     def _job(self, plan: Plan) -> LoadJob:
@@ -245,11 +226,10 @@ class IncrementalBuilder:
         """The sources the stat pass saw edited, rendered into the cache by a worker while this
         process loads the records (`Workers.ahead`): on the first build of a process, which
         has not loaded the renderer (a later one finds its records in memory, and quickly)."""
-        if self._sources is not None or plan.previous is None:
-            return
-        before, now = plan.previous.inputs.files, plan.inputs.files
-        edited = [(k, p, now[p]) for p, k in plan.inputs.sources.items() if before.get(p) != now[p]]
-        workers.ahead(load_sources, self._job(plan), edited)
+        if self._sources is None and (edited := plan.sources_changed()):
+            now = plan.inputs
+            items = [(now.sources[path], path, now.files[path]) for path in edited]
+            workers.ahead(load_sources, self._job(plan), items)
 
     def _load(self, plan: Plan, workers: Workers) -> Loaded:
         key = digest(self._fingerprint, canonical(plan.config))

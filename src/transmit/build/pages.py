@@ -25,14 +25,15 @@ from typing import TYPE_CHECKING, Any
 
 from transmit.build.digest import Digester, MarkMemo
 from transmit.build.store import digest
-from transmit.build.writer import CopiedFile, OutputFile, Staging, write_file
+from transmit.build.writer import OutputFile, Staging, write_file
 
 if TYPE_CHECKING:
     import jinja2
 
     from transmit.build.cache import ReadLog
     from transmit.build.inputs import Sig
-    from transmit.build.manifest import OutputRecord, SourceRecord
+    from transmit.build.layout import Layout
+    from transmit.build.manifest import OutputRecord
     from transmit.build.plan import Plan
 
 MIN_FORKED_PAGES = 400  # below this, forking costs more than it saves
@@ -235,40 +236,6 @@ def can_fork() -> bool:
     import multiprocessing
 
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """What page contexts are made of besides rendered posts: the published posts in order,
-    each by its metadata's digest. While it and the site are as last build, every context is
-    as last build's except the own pages of posts rendered anew (`renewed`: a post's own page
-    holds values taken from its rendered record, such as its description); the others take
-    rendered posts only through what their templates read, which is tracked."""
-
-    posts: bytes  # digest of (source, metadata digest) of every published post, in site order,
-    # and of the paths of copied files
-    renewed: frozenset[str]  # output paths of the own pages of posts rendered since last build
-
-
-def layout_of(
-    published: Sequence[SourceRecord],
-    sources: dict[int, str],
-    copies: Sequence[CopiedFile],
-    last: dict[str, SourceRecord],
-) -> Layout:
-    """The published posts by metadata (and the paths copied files take, which win over
-    pages), and the own pages of the posts rendered anew since the `last` records."""
-    posts = digest(
-        *(sources[id(r)] + ":" + r.mark.hex() for r in published),
-        "copies",
-        *sorted(copy.path for copy in copies),
-    )
-    renewed = frozenset(
-        page_file(record.post.path)
-        for record in published
-        if (before := last.get(sources[id(record)])) is None or before.key != record.key
-    )
-    return Layout(posts, renewed)
 
 
 def plan_pages(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transmit.build.inputs import Inputs, Sig
+from transmit.build.inputs import Inputs, Sig, changed_files
 from transmit.build.manifest import Manifest, OutputRecord
+from transmit.build.outputs import STALE_SEARCH
 from transmit.build.workers import Publishing
 from transmit.config import Config
 
@@ -28,3 +29,33 @@ class Plan:
     def intact(self, path: str, old: OutputRecord) -> bool:
         """Whether the file at `path` is still the one recorded as `old`."""
         return self.outputs_now is None or self.outputs_now.get(path) == old[2:]
+
+    def unchanged(self) -> bool:
+        """Whether the last build's output stands as it is: same site, inputs and outputs as
+        recorded, no post come due, no search index left out of date."""
+        previous = self.previous
+        if previous is None or previous.summary is None or previous.site_key != self.site_key:
+            return False
+        if previous.marks.get("search") == STALE_SEARCH:
+            return False
+        if previous.next_publish is not None and self.publishing.now >= previous.next_publish:
+            return False
+        if not all(self.intact(path, r) for path, r in previous.outputs.items()):
+            return False
+        before, now = previous.inputs, self.inputs
+        new, gone = changed_files(now.files, before.files, before.racy)
+        return (
+            not new
+            and not gone
+            and now.sources.keys() == before.sources.keys()
+            and now.watched == before.watched
+            and now.skipped == before.skipped
+        )
+
+    def sources_changed(self) -> list[str]:
+        """The Markdown sources whose size or time is not the one the last build recorded,
+        new ones too (none without a last build)."""
+        if self.previous is None:
+            return []
+        before, now = self.previous.inputs.files, self.inputs.files
+        return [path for path in self.inputs.sources if before.get(path) != now[path]]
