@@ -34,7 +34,7 @@ from tests.build.sites import (
     write,
 )
 from tests.conftest import SiteMaker
-from transmit.build import incremental, memos, workers
+from transmit.build import incremental, memos, pages, workers
 from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
 
@@ -300,6 +300,33 @@ def test_an_edit_a_worker_cannot_render_ahead_is_reported_by_the_build(
     assert "Traceback" not in result.stderr
     assert "content/posts/alpha.md:2" in result.stderr
     assert tree(site / "public") == before
+
+
+def test_a_retitled_post_renders_again_only_the_pages_that_show_it(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def grouped(group: str, day: int) -> str:
+        extra = f"categories: [{group.upper()}]\ntags: [{group}]\n"
+        return post(f"{group}{day}", f"2026-0{'ab'.index(group) + 1}-{day:02}", "Text.", extra)
+
+    files = {f"content/posts/{g}{d}.md": grouped(g, d) for g in "ab" for d in range(1, 7)}
+    site = make_site(files, config=CONFIG)
+    build_site(site, OPTIONS)
+    rendered: list[str] = []
+    real = pages.render_tasks
+
+    def counting(assembly, tasks, log):  # type: ignore[no-untyped-def]
+        rendered.extend(assembly.pages[task[0]].path for task in tasks)
+        return real(assembly, tasks, log)
+
+    monkeypatch.setattr(pages, "render_tasks", counting)
+    write(site, "content/posts/b4.md", grouped("b", 4).replace("title: b4", "title: Renamed"))
+    build_site(site, OPTIONS)
+    assert "posts/b4/index.html" in rendered
+    # the posts of the other category and tag, long before it, show nothing of it
+    assert not [path for path in rendered if path.startswith("posts/a")]
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
 @pytest.mark.parametrize("layout", ["file where a folder goes", "folder where a file goes"])

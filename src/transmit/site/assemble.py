@@ -27,7 +27,7 @@ from transmit.site.memo import AssemblyMemo, NoMemo
 from transmit.site.metadata import PageMeta, site_meta
 from transmit.site.pagination import Pager, paginate
 from transmit.site.sitemap import SITEMAP_PATH, SitemapEntry, robots_txt, sitemap
-from transmit.site.taxonomy import Category, Tag, Taxonomy, build_taxonomy
+from transmit.site.taxonomy import Category, Tag, Taxonomy, TermLink, build_taxonomy
 from transmit.site.theme import make_environment
 
 __all__ = ["Entry", "assemble_pages", "home_order"]
@@ -91,12 +91,23 @@ def toc_of(entry: Entry) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TrailOf:
-    """`trail_of(entry)` in templates: the categories along the post's category path."""
+    """`trail_of(entry)` in templates: links to the categories along the post's category path,
+    by the category paths posts give. Every page has it: it holds links, not the categories'
+    posts, so that a post's title or date is not part of every page."""
 
-    taxonomy: Taxonomy
+    trails: dict[tuple[str, ...], tuple[TermLink, ...]]
 
-    def __call__(self, entry: Entry) -> tuple[Category, ...]:
-        return self.taxonomy.trail(entry.post.category) if entry.post.category else ()
+    def __call__(self, entry: Entry) -> tuple[TermLink, ...]:
+        return self.trails.get(entry.post.category, ())
+
+
+def trail_of(taxonomy: Taxonomy, posts: Sequence[Entry]) -> TrailOf:
+    given = {entry.post.category for entry in posts if entry.post.category}
+    return TrailOf({names: _links(taxonomy.trail(names)) for names in sorted(given)})
+
+
+def _links(terms: Sequence[Category | Tag]) -> tuple[TermLink, ...]:
+    return tuple(term.link() for term in terms)
 
 
 class SiteWriter:
@@ -177,13 +188,18 @@ def renew_own_page(
 
 
 def _post_pages(
-    writer: SiteWriter, taxonomy: Taxonomy, posts: Sequence[Entry], memo: AssemblyMemo
+    writer: SiteWriter,
+    taxonomy: Taxonomy,
+    trails: TrailOf,
+    posts: Sequence[Entry],
+    memo: AssemblyMemo,
 ) -> None:
     config = writer.config
     neighbours = _neighbours(posts, memo)
+    tag_links = {id(tag): tag.link() for tag in taxonomy.tags}
     for entry in posts:
         links = neighbours[entry.post.path]
-        trail = taxonomy.trail(entry.post.category) if entry.post.category else ()
+        trail = trails(entry)
         crumbs = [(writer.ui["home"], ""), *((c.name, c.path) for c in trail)]
         writer.page(
             entry.post.path,
@@ -192,7 +208,7 @@ def _post_pages(
             entry=entry,
             trail=trail,
             crumbs=crumbs,
-            tags=[taxonomy.tag(name) for name in entry.post.tags],
+            tags=[tag_links[id(taxonomy.tag(name))] for name in entry.post.tags],
             neighbours=links,
         )
         writer.sitemap.append(SitemapEntry(entry.post.path, entry.last_modified))
@@ -263,13 +279,12 @@ def assemble_pages(
     pages = [entry for entry in entries if entry.post.kind == "page"]
     taxonomy = build_taxonomy(posts, config.slug_style)
     writer = SiteWriter(config, environment)
-    writer.assembly.set_globals(
-        nav_pages=[entry.post for entry in pages], trail_of=TrailOf(taxonomy)
-    )
+    trails = trail_of(taxonomy, posts)
+    writer.assembly.set_globals(nav_pages=[entry.post for entry in pages], trail_of=trails)
     ui = writer.ui
 
     writer.listing(home_order(posts), "", "index.html", None)
-    _post_pages(writer, taxonomy, posts, memo)
+    _post_pages(writer, taxonomy, trails, posts, memo)
     for entry in pages:
         writer.page(entry.post.path, "page.html", **_own_values(config, entry, memo), entry=entry)  # type: ignore[arg-type]
         # a page's date is often its file's time, which a checkout resets: only `updated` counts

@@ -67,6 +67,16 @@ def _name_order(name: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class TermLink:
+    """A category or tag as a page that only links to it shows it: its name and address, not
+    its posts. Such a page depends on these alone, so retitling a post does not make every
+    page that shares one of its terms again (a term's posts are on its own pages)."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     """One node of the category tree; `entries` holds its own and its descendants' posts."""
 
@@ -87,6 +97,9 @@ class Category:
     def depth(self) -> int:
         return len(self.names)
 
+    def link(self) -> TermLink:
+        return TermLink(self.name, self.path)
+
     def walk(self) -> Iterator[Category]:
         """This category, then its descendants, depth first."""
         yield self
@@ -103,6 +116,9 @@ class Tag:
     @property
     def path(self) -> str:
         return f"tags/{self.slug}/"
+
+    def link(self) -> TermLink:
+        return TermLink(self.name, self.path)
 
 
 @dataclass(frozen=True, slots=True)
