@@ -102,12 +102,10 @@ class TrailOf:
 
 
 def trail_of(taxonomy: Taxonomy, posts: Sequence[Entry]) -> TrailOf:
+    """The trail of every category path the posts give."""
     given = {entry.post.category for entry in posts if entry.post.category}
-    return TrailOf({names: _links(taxonomy.trail(names)) for names in sorted(given)})
-
-
-def _links(terms: Sequence[Category | Tag]) -> tuple[TermLink, ...]:
-    return tuple(term.link() for term in terms)
+    trails = {names: tuple(c.link() for c in taxonomy.trail(names)) for names in sorted(given)}
+    return TrailOf(trails)
 
 
 class SiteWriter:
