@@ -112,7 +112,7 @@ class MarkMemo:
 
     def globals_mark(self, values: dict[str, object], digester: Digester) -> bytes:
         """The bytes of the template globals, encoded again only when one of them is another
-        object than last time (the taxonomy behind them is large)."""
+        object than last time (the dev server assembles again after every edit)."""
         identity = tuple((name, id(value)) for name, value in values.items())
         if self._globals is not None and self._globals[0] == identity:
             return self._globals[2]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from transmit.build.digest import Digester, MarkMemo
 from transmit.build.store import digest
+from transmit.build.workers import can_fork
 from transmit.build.writer import OutputFile, Staging, write_file
 
 if TYPE_CHECKING:
@@ -230,12 +230,6 @@ def _render_share(  # type: ignore[no-untyped-def]
         sender.send(RuntimeError(f"{type(error).__name__}: {error}"))
     sender.close()
     os._exit(0)
-
-
-def can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def plan_pages(

@@ -145,15 +145,22 @@ def _run_ahead(
         os._exit(code)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (one thread, POSIX): workers start in a millisecond and share
-    the parent's pages; otherwise a fork server, so a threaded dev server never forks."""
+def can_fork() -> bool:
+    """Whether forking is safe here: POSIX, and this process runs one thread (a fork copies
+    only the thread that forks, with whatever locks the others held)."""
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe: workers start in a millisecond and share the parent's pages;
+    otherwise a fork server, so a threaded dev server never forks."""
+    import multiprocessing
+
+    if can_fork():
         return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
+    if "forkserver" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
 
@@ -207,12 +214,10 @@ class Workers:
         renderer first. The next `map` waits for it (doing `meanwhile` work as it waits)."""
         if not items or self.count <= 1 or len(items) >= MIN_PARALLEL or self._ahead is not None:
             return
-        if renderer_loaded() or threading.active_count() != 1:  # nothing to gain; fork unsafe
+        if renderer_loaded() or not can_fork():  # nothing to gain; or not safe
             return
         import multiprocessing
 
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
         context = multiprocessing.get_context("fork")
         self._ahead = context.Process(target=_run_ahead, args=(function, job, items))
         self._ahead.start()
