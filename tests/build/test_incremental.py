@@ -37,6 +37,7 @@ from tests.conftest import SiteMaker
 from transmit.build import incremental, memos, pages, workers
 from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
+from transmit.errors import TransmitError
 
 
 @pytest.mark.parametrize("aged", [False, True], ids=["fresh", "aged"])
@@ -188,6 +189,28 @@ def test_a_failed_rebuild_leaves_output_and_cache_usable(
     bad.unlink()
     edit_body(site)
     builder.build()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+@pytest.mark.parametrize("broken", ["content/posts/gamma.md", "site.toml"])
+def test_a_file_that_failed_a_build_fails_the_next_while_it_stays_broken(
+    make_site: SiteMaker, tmp_path: Path, broken: str
+) -> None:
+    """The dev server names only the files saved since its last build: one that failed that
+    build must still be read again by the next, or an edit elsewhere would hide its error."""
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    bad = site / broken
+    bad.write_text(bad.read_text(encoding="utf-8").replace("title", "title: [", 1))
+    with pytest.raises(TransmitError):
+        builder.build([bad])
+    with pytest.raises(TransmitError):
+        builder.build(edit_body(site))
+    with pytest.raises(TransmitError):
+        builder.build(edit_title(site))
+    bad.write_text(bad.read_text(encoding="utf-8").replace("title: [", "title", 1))
+    builder.build([bad])
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 

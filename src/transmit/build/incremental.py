@@ -112,6 +112,10 @@ class IncrementalBuilder:
         self._log = ReadLog()
         self._record_marks = RecordMarks()
         self._started = time.monotonic()
+        # a build failed since the last that succeeded: the files it failed on are not among
+        # the next build's `changed` (the dev server names only files saved since), so the
+        # next build stats every input, or an edit elsewhere would hide their errors
+        self._failed = False
 
     def _now(self) -> datetime:
         """`options.now` for the first build; later builds are later by the time that passed
@@ -128,16 +132,18 @@ class IncrementalBuilder:
         self._deferring = self.defer_search and changed != ()
         try:
             with collector_paused():
-                summary = self._build(changed, model)
+                summary = self._build(None if self._failed else changed, model)
         except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
-            self._model = None
+            self._model, self._failed = None, True
             where = error.filename or self.out_dir
             raise TransmitError(
                 f"cannot write the site: {error.strerror or error}", where
             ) from None
         except BaseException:
-            self._model = None  # the records may have moved past it: the full path next
+            # the records may have moved past the model: the full path next
+            self._model, self._failed = None, True
             raise
+        self._failed = False
         return replace(summary, seconds=time.perf_counter() - started)
 
     def _build(self, changed: Collection[Path] | None, model: bool) -> BuildSummary:
