@@ -6,6 +6,7 @@ process, and checks what it is handed). Page metadata is saved as rows of plain 
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from transmit.site.memo import AssemblyMemo, SavedRelated
     from transmit.site.metadata import PageMeta
 
-Metas = dict[str, tuple[str | None, "PageMeta"]]  # by render key: (section, metadata)
+Metas = Mapping[str, tuple[str | None, "PageMeta"]]  # by render key: (section, metadata)
 
 _RELATED = "related"
 _METAS = "metas"
@@ -66,9 +67,39 @@ def _load_metas(cache_dir: Path, fingerprint: bytes, config: bytes) -> Metas | N
         saved_config, names, rows = found  # type: ignore[misc]
         if saved_config != config or names != store.field_names(PageMeta):
             return None
-        return {key: (section, PageMeta(*values)) for key, (section, values) in rows.items()}
-    except (TypeError, ValueError, AttributeError):  # not rows this version writes
+    except (TypeError, ValueError):  # not rows this version writes
         return None
+    return MetaRows(rows, PageMeta) if isinstance(rows, dict) else None
+
+
+class MetaRows(Mapping[str, tuple[str | None, "PageMeta"]]):
+    """Saved page metadata by render key, each made a PageMeta when first asked for: a build
+    whose layout is the last one's asks for a few of 10,000."""
+
+    def __init__(self, rows: dict[str, tuple[str | None, tuple[object, ...]]], kind: type) -> None:
+        self._rows = rows
+        self._kind = kind
+        self._made: dict[str, tuple[str | None, PageMeta]] = {}
+
+    def __getitem__(self, key: str) -> tuple[str | None, PageMeta]:
+        found = self._made.get(key)
+        if found is None:
+            try:
+                section, values = self._rows[key]
+                found = (section, self._kind(*values))
+            except (TypeError, ValueError):  # a row that does not fit: made again instead
+                raise KeyError(key) from None
+            self._made[key] = found
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _save_metas(cache_dir: Path, fingerprint: bytes, config: bytes, metas: Metas) -> None:

@@ -39,11 +39,32 @@ if TYPE_CHECKING:
 MIN_FORKED_PAGES = 400  # below this, forking costs more than it saves
 
 
-@dataclass(frozen=True, slots=True)
 class TemplatePage:
-    path: str  # output path, "/"-separated, unencoded
-    template: str
-    context: dict[str, Any]
+    """A page made by a template from a context. Assembly may defer the context (`make`): a
+    build whose site layout is the last build's neither digests nor renders most pages, and
+    making the contexts of 10,000 post pages for the few it renders took 0.15 s."""
+
+    __slots__ = ("_context", "_make", "path", "template")
+
+    def __init__(
+        self,
+        path: str,  # output path, "/"-separated, unencoded
+        template: str,
+        context: dict[str, Any] | None = None,
+        make: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        assert (context is None) != (make is None), "a context, or a way to make it"
+        self.path = path
+        self.template = template
+        self._context = context
+        self._make = make
+
+    @property
+    def context(self) -> dict[str, Any]:
+        if self._context is None:
+            assert self._make is not None
+            self._context, self._make = self._make(), None
+        return self._context
 
     @property
     def maker(self) -> str:
@@ -98,6 +119,11 @@ class Assembly:
 
     def emit(self, path: str, template: str, **context: object) -> None:
         self.pages.append(TemplatePage(path, template, context))
+
+    def defer(self, path: str, template: str, make: Callable[[], dict[str, Any]]) -> None:
+        """A page whose context `make()` makes when the build first needs it, from values
+        that are the same objects then as now (records are frozen)."""
+        self.pages.append(TemplatePage(path, template, make=make))
 
     def add(self, output: OutputFile) -> None:
         self.pages.append(output)

@@ -10,8 +10,10 @@ digested. Entries' `rendered` reads its long texts from the render cache on firs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
 
 import jinja2
 
@@ -122,6 +124,11 @@ class SiteWriter:
         context.update(meta=meta)
         self.assembly.emit(page_file(path), template, **context)
 
+    def deferred_page(self, path: str, template: str, make: Callable[[], dict[str, Any]]) -> None:
+        """A page whose context, `meta` included, `make()` makes when the build needs it: the
+        pages a site has thousands of (posts, listings)."""
+        self.assembly.defer(page_file(path), template, make)
+
     def raw(self, path: str, data: bytes) -> None:
         self.assembly.add(OutputFile(path, data))
 
@@ -141,27 +148,35 @@ class SiteWriter:
         """A paginated listing at `base`; page 1 goes into the sitemap."""
         pagers = paginate(entries, self.config.per_page, base)
         for pager in pagers:
-            title = heading
-            if pager.number > 1:
-                number = self.ui["page"].format(n=pager.number)
-                title = f"{heading} · {number}" if heading else number
-            meta = site_meta(self.config, title, pager.path, description)
-            self.page(pager.path, template, meta, pager=pager, **context)
+            make = partial(self._listing_context, pager, heading, description, context)
+            self.deferred_page(pager.path, template, make)
         modified = max((entry.last_modified for entry in entries), default=None)
         self.sitemap.append(SitemapEntry(base, modified))
         return pagers
 
+    def _listing_context(
+        self,
+        pager: Pager[Entry],
+        heading: str | None,
+        description: str,
+        context: dict[str, object],
+    ) -> dict[str, object]:
+        title = heading
+        if pager.number > 1:
+            number = self.ui["page"].format(n=pager.number)
+            title = f"{heading} · {number}" if heading else number
+        meta = site_meta(self.config, title, pager.path, description)
+        return {"pager": pager, **context, "meta": meta}
 
-def _neighbours(posts: Sequence[Entry], memo: AssemblyMemo) -> dict[str, Neighbours]:
-    related = memo.related(posts)
-    return {
-        entry.post.path: Neighbours(
-            previous=posts[index + 1] if index + 1 < len(posts) else None,
-            next=posts[index - 1] if index > 0 else None,
-            related=related[entry.post.path],
-        )
-        for index, entry in enumerate(posts)
-    }
+
+def _neighbours(
+    posts: Sequence[Entry], related: Mapping[str, tuple[Entry, ...]], index: int
+) -> Neighbours:
+    return Neighbours(
+        previous=posts[index + 1] if index + 1 < len(posts) else None,
+        next=posts[index - 1] if index > 0 else None,
+        related=related[posts[index].post.path],
+    )
 
 
 def _own_values(config: Config, entry: Entry, memo: AssemblyMemo) -> dict[str, object]:
@@ -192,24 +207,43 @@ def _post_pages(
     posts: Sequence[Entry],
     memo: AssemblyMemo,
 ) -> None:
-    config = writer.config
-    neighbours = _neighbours(posts, memo)
-    tag_links = {id(tag): tag.link() for tag in taxonomy.tags}
-    for entry in posts:
-        links = neighbours[entry.post.path]
-        trail = trails(entry)
-        crumbs = [(writer.ui["home"], ""), *((c.name, c.path) for c in trail)]
-        writer.page(
-            entry.post.path,
-            "post.html",
-            **_own_values(config, entry, memo),  # type: ignore[arg-type]
-            entry=entry,
-            trail=trail,
-            crumbs=crumbs,
-            tags=[tag_links[id(taxonomy.tag(name))] for name in entry.post.tags],
-            neighbours=links,
-        )
+    tags = {id(tag): tag.link() for tag in taxonomy.tags}
+    related = memo.related(posts)
+    shared = (writer.config, memo, taxonomy, trails, tags, writer.ui["home"], posts, related)
+    for index, entry in enumerate(posts):
+        make = partial(_post_context, *shared, index)
+        writer.deferred_page(entry.post.path, "post.html", make)
         writer.sitemap.append(SitemapEntry(entry.post.path, entry.last_modified))
+
+
+def _post_context(
+    config: Config,
+    memo: AssemblyMemo,
+    taxonomy: Taxonomy,
+    trails: TrailOf,
+    tag_links: dict[int, TermLink],
+    home: str,
+    posts: Sequence[Entry],
+    related: Mapping[str, tuple[Entry, ...]],
+    index: int,
+) -> dict[str, object]:
+    """The context of the page of `posts[index]` (made when the build needs it:
+    `SiteWriter.deferred_page`)."""
+    entry = posts[index]
+    trail = trails(entry)
+    return {
+        **_own_values(config, entry, memo),
+        "entry": entry,
+        "trail": trail,
+        "crumbs": [(home, ""), *((c.name, c.path) for c in trail)],
+        "tags": [tag_links[id(taxonomy.tag(name))] for name in entry.post.tags],
+        "neighbours": _neighbours(posts, related, index),
+    }
+
+
+def _page_context(config: Config, memo: AssemblyMemo, entry: Entry) -> dict[str, object]:
+    """A page's context (a post of kind "page", such as About), made when the build needs it."""
+    return {**_own_values(config, entry, memo), "entry": entry}
 
 
 def _taxonomy_pages(writer: SiteWriter, taxonomy: Taxonomy) -> None:
@@ -271,7 +305,7 @@ def assemble_pages(
     what the last assembly in this process can lend this one (the dev server keeps one).
     `environment`: the templates' (made from `config`), when made already."""
     memo = memo or NoMemo()
-    memo.begin(config)
+    memo.begin(config, entries)
     environment = environment or make_environment(config)
     posts = [entry for entry in entries if entry.post.kind == "post"]
     pages = [entry for entry in entries if entry.post.kind == "page"]
@@ -284,7 +318,9 @@ def assemble_pages(
     writer.listing(home_order(posts), "", "index.html", None)
     _post_pages(writer, taxonomy, trails, posts, memo)
     for entry in pages:
-        writer.page(entry.post.path, "page.html", **_own_values(config, entry, memo), entry=entry)  # type: ignore[arg-type]
+        writer.deferred_page(
+            entry.post.path, "page.html", partial(_page_context, config, memo, entry)
+        )
         # a page's date is often its file's time, which a checkout resets: only `updated` counts
         writer.sitemap.append(SitemapEntry(entry.post.path, entry.post.updated))
     _taxonomy_pages(writer, taxonomy)

@@ -9,7 +9,7 @@ page metadata (`build.memos`), by render key and configuration.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from transmit.config import Config
@@ -40,7 +40,7 @@ class AssemblyMemo:
     def __init__(
         self,
         saved: SavedRelated | None = None,
-        metas: dict[str, tuple[str | None, PageMeta]] | None = None,
+        metas: Mapping[str, tuple[str | None, PageMeta]] | None = None,
     ) -> None:
         """`saved`, `metas`: what an earlier process found (`metas` for the configuration the
         first assembly is given)."""
@@ -51,12 +51,14 @@ class AssemblyMemo:
         self._related: dict[str, tuple[str, ...]] = {}
         self._saved = saved
         self._saved_metas = metas or {}
+        self._keys: list[str] = []  # the render keys of the posts of the current assembly
         self.found: SavedRelated | None = None  # found by this process, for the next one
         self.made_metas = 0  # page metadata made anew since `take_metas` was last called
 
-    def begin(self, config: Config) -> None:
-        """Start an assembly: a changed configuration forgets everything; entries not seen in
-        the last assembly are forgotten."""
+    def begin(self, config: Config, entries: Sequence[Entry] = ()) -> None:
+        """Start an assembly of `entries`: a changed configuration forgets everything; entries
+        not seen in the last assembly are forgotten."""
+        self._keys = [key for entry in entries if (key := _render_key(entry))]
         if config != self._config:
             if self._config is not None:
                 self._saved_metas = {}
@@ -79,12 +81,13 @@ class AssemblyMemo:
 
     def take_metas(self) -> dict[str, tuple[str | None, PageMeta]]:
         """The page metadata of the last assembly's posts, for the next process (what is made
-        anew is counted from here)."""
-        metas = {
-            key: (section, meta)
-            for entry, section, meta in self._seen.values()
-            if (key := _render_key(entry))
-        }
+        anew is counted from here): what was asked for, and what was saved for the posts
+        whose pages no build since asked for (pages' contexts are made when needed)."""
+        saved = self._saved_metas
+        metas = {key: saved[key] for key in self._keys if key in saved}
+        for entry, section, meta in self._seen.values():
+            if key := _render_key(entry):
+                metas[key] = (section, meta)
         self._saved_metas, self.made_metas = metas, 0
         return metas
 
@@ -93,7 +96,7 @@ class AssemblyMemo:
         self._metas.pop(id(entry), None)
         self._seen.pop(id(entry), None)
 
-    def related(self, posts: Sequence[Entry]) -> dict[str, tuple[Entry, ...]]:
+    def related(self, posts: Sequence[Entry]) -> Mapping[str, tuple[Entry, ...]]:
         key: RelatedKey = tuple((e.post.path, e.post.tags, e.post.categories) for e in posts)
         if key != self._related_key:
             saved, self._saved = self._saved, None
@@ -106,8 +109,25 @@ class AssemblyMemo:
                 self.found = SavedRelated(digest, self._related)
                 return found
             self._related_key, self._related = key, saved.related
-        by_path = {entry.post.path: entry for entry in posts}
-        return {path: tuple(by_path[p] for p in paths) for path, paths in self._related.items()}
+        return RelatedPosts(self._related, posts)
+
+
+class RelatedPosts(Mapping[str, tuple[Entry, ...]]):
+    """Related posts found earlier, by path, as this assembly's entries: each post's made when
+    asked for (by its page's context, made when the build needs it)."""
+
+    def __init__(self, related: dict[str, tuple[str, ...]], posts: Sequence[Entry]) -> None:
+        self._related = related
+        self._by_path = {entry.post.path: entry for entry in posts}
+
+    def __getitem__(self, path: str) -> tuple[Entry, ...]:
+        return tuple(self._by_path[p] for p in self._related[path])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._related)
+
+    def __len__(self) -> int:
+        return len(self._related)
 
 
 def _render_key(entry: Entry) -> str | None:
@@ -119,7 +139,7 @@ def _render_key(entry: Entry) -> str | None:
 class NoMemo(AssemblyMemo):
     """Computes everything, keeps nothing."""
 
-    def begin(self, config: Config) -> None:
+    def begin(self, config: Config, entries: Sequence[Entry] = ()) -> None:
         pass
 
     def post_meta(self, config: Config, entry: Entry, section: str | None) -> PageMeta:
