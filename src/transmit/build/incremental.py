@@ -86,16 +86,20 @@ class IncrementalBuilder:
         *,
         defer_search: bool = False,
         ephemeral: bool = False,
+        once: bool = False,
     ) -> None:
         """`defer_search` (the dev server, a watching build): once there is a search index,
         builds keep it when it is out of date and say so in the summary (`search_pending`);
         a build asked for no change, `build(())`, makes it.
         `ephemeral`: the output folder is temporary (the dev server's), so what was built
-        into it is kept in memory only."""
+        into it is kept in memory only.
+        `once`: one build and no other (`transmit build`): the site is not kept in memory for
+        the quick path of later edits."""
         self.site_dir = site_dir.absolute()  # one spelling: the cache records paths under it
         self.options = options
         self.defer_search = defer_search
         self.ephemeral = ephemeral
+        self.once = once
         self._deferring = False
         self.out_dir = (options.out_dir or self.site_dir / DEFAULT_OUTPUT).absolute()
         self.cache_dir = self.site_dir / CACHE_DIR
@@ -381,9 +385,10 @@ class IncrementalBuilder:
             summary=summary,
         )
         self._save(manifest)
-        copied = frozenset(copy.path for copy in copies)
-        state = (manifest, assembly, published, loaded.state.records, entries, sources)
-        self._model = site_model(*state, digester, layout, copied)
+        if not self.once:
+            copied = frozenset(copy.path for copy in copies)
+            state = (manifest, assembly, published, loaded.state.records, entries, sources)
+            self._model = site_model(*state, digester, layout, copied)
         return summary
 
     def _save(self, manifest: Manifest) -> None:

@@ -43,12 +43,17 @@ class SourceRecord:
     rendered: RenderedPost | None = None  # stub (see build.cache)
     reads: tuple[tuple[str, Sig | None], ...] = ()  # other files the render looked at, as seen
     mark: bytes = b""  # digest of the Post (its metadata: the body is not kept)
+    reads_mark: str = ""  # `reads_mark(reads)`, made once (every build asks for 10,000 versions)
 
     def version(self) -> str:
         """What the long texts of the rendered post depend on: its key (source and options)
         and the image files its render read."""
-        version = str(self.key)
-        return version + store.digest(canonical(self.reads)).hex() if self.reads else version
+        return str(self.key) + self.reads_mark
+
+
+def reads_mark(reads: tuple[tuple[str, Sig | None], ...]) -> str:
+    """The files a render read, as seen, digested ("" for none)."""
+    return store.digest(canonical(reads)).hex() if reads else ""
 
 
 class RecordMarks:
@@ -180,10 +185,11 @@ def load_sources(cache_dir: Path, fingerprint: bytes) -> tuple[SourceState, set[
             saved_names, rows, shard_racy = found  # type: ignore[misc]
             if saved_names != names:
                 raise ValueError("records changed shape")
-            for source, sig, post, key, done, reads, mark in rows:
+            for source, sig, post, key, done, reads, mark, read in rows:
                 rendered = None if done is None else RenderedPost(*done)
                 post_values = _post_values(post, places)
-                records[source] = SourceRecord(sig, Post(*post_values), key, rendered, reads, mark)
+                record = SourceRecord(sig, Post(*post_values), key, rendered, reads, mark, read)
+                records[source] = record
             racy.update(shard_racy)
         except (TypeError, ValueError):
             lost.add(shard)
@@ -208,7 +214,7 @@ def save_sources(
         if (shard := shard_of(source)) in wanted:
             done = None if r.rendered is None else rendered_values(r.rendered)
             post = _post_row(post_values(r.post), places)
-            row = (source, r.sig, post, r.key, done, r.reads, r.mark)
+            row = (source, r.sig, post, r.key, done, r.reads, r.mark, r.reads_mark)
             rows[shard].append(row)
     for shard in wanted:
         racy = {p: d for p, d in state.racy.items() if shard_of(p) == shard}

@@ -161,4 +161,4 @@ def build_site(site_dir: Path, options: BuildOptions) -> BuildSummary:
     # (30 ms at 10,000 posts), where the first collection after the pause would have walked
     # its half a million objects first (120 ms).
     with collector_paused():
-        return IncrementalBuilder(site_dir, options).build()
+        return IncrementalBuilder(site_dir, options, once=True).build()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from transmit.build.cache import RenderCache, body_less, canonical, render_key, stub_of
 from transmit.build.inputs import Sig, stat_sig
-from transmit.build.manifest import SourceRecord
+from transmit.build.manifest import SourceRecord, reads_mark
 from transmit.build.store import digest
 from transmit.errors import SourceError
 
@@ -105,7 +105,8 @@ def load_sources(
                 rendered = pipeline.render_guarded(post, job.options)
                 reads = tuple((name, stat_sig(name)) for name in rendered.reads)
                 cache.save(key, rendered, reads)
-            results.append(SourceRecord(sig, stub, key, stub_of(rendered), reads, mark))
+            record = SourceRecord(sig, stub, key, stub_of(rendered), reads, mark, reads_mark(reads))
+            results.append(record)
     finally:  # what was rendered is kept, even when a later post stops the batch
         cache.flush()
     return results
