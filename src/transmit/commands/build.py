@@ -3,6 +3,7 @@ rebuilding what each change needs."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def run_watch(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
 
     if not (site_dir / CONFIG_NAME).is_file():
         load_config(site_dir)  # no site here: its error says so (a broken site.toml is watched)
+    gc.enable()  # it runs for hours: its garbage is collected (`cli.run` turned that off)
     out_dir = options.out_dir or site_dir / DEFAULT_OUTPUT
     kept = f"{out_dir} keeps the last good build; fix the file and save"
     reports = TerminalReports(site_dir.resolve(), reporter, kept=kept, served=False)

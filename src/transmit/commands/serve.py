@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import webbrowser
 from pathlib import Path
@@ -25,6 +26,7 @@ def run_serve(
 ) -> int:
     if not (site_dir / CONFIG_NAME).is_file():
         load_config(site_dir)  # no site here: its error says so (a broken site.toml is served)
+    gc.enable()  # it runs for hours: its garbage is collected (`cli.run` turned that off)
     log = reporter.detail if reporter.verbose else None
     server = DevServer(
         site_dir,
