@@ -429,6 +429,29 @@ def test_forked_page_rendering_gives_the_same_output(
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+def test_pages_rendered_in_forked_processes_have_their_contexts_made_before_the_fork(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made after, each process would make them (and load the rendered posts they read from
+    the cache) again: at 10,000 posts, a sixth more CPU for a cold build."""
+    import transmit.build.pages as pages
+
+    fork_every_page_render(monkeypatch)
+    unmade: list[str] = []
+    real = pages._forked
+
+    def forked(assembly: pages.Assembly, tasks: list[pages.PageTask], *rest: Any) -> Any:
+        for task in tasks:
+            page = assembly.pages[task[0]]
+            if isinstance(page, pages.TemplatePage) and page._context is None:
+                unmade.append(page.path)
+        return real(assembly, tasks, *rest)
+
+    monkeypatch.setattr(pages, "_forked", forked)
+    build_site(make_site(FILES, config=CONFIG), BuildOptions(now=NOW, jobs=2))
+    assert unmade == []
+
+
 def test_templates_are_compiled_while_workers_render_the_posts(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -66,6 +66,11 @@ class TemplatePage:
             self._context, self._make = self._make(), None
         return self._context
 
+    def prepare(self) -> None:
+        """Make the context now, before pages are rendered in forked processes: they share
+        it (and the rendered posts it loaded from the cache) instead of each making it."""
+        self.context  # noqa: B018
+
     @property
     def maker(self) -> str:
         return self.template
@@ -99,6 +104,9 @@ class ComputedPage:
 
     def make(self, environment: jinja2.Environment) -> bytes:
         return self.function(*self.arguments)
+
+    def prepare(self) -> None:
+        pass
 
 
 Page = TemplatePage | ComputedPage
@@ -352,6 +360,8 @@ def plan_pages(
 
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(tasks) >= MIN_FORKED_PAGES and can_fork():
+        for task in tasks:
+            assembly.pages[task[0]].prepare()  # type: ignore[union-attr]
         results = _forked(assembly, tasks, log, workers, mark_unmarked)
     else:
         mark_unmarked()
