@@ -122,3 +122,20 @@ def test_post_metadata_saved_by_an_earlier_process_is_used_for_the_same_render_k
     memo.begin(renamed)  # made with another configuration: not used
     again = memo.post_meta(renamed, keyed("<p>First.</p>", "k1"), "ML")
     assert again == post_meta(renamed, keyed("<p>First.</p>", "k1"), "ML") != meta
+
+
+def test_saved_metadata_of_posts_no_page_asked_for_is_kept_for_the_next_process() -> None:
+    """Pages' contexts are made only when a build needs them: metadata saved for a post whose
+    page no build since asked for is saved again, while that post is on the site."""
+    config = Config(Path("/site"), "Notes")
+    earlier = AssemblyMemo()
+    earlier.begin(config)
+    kept, gone = keyed("<p>Kept.</p>", "k1"), keyed("<p>Gone.</p>", "k3")
+    saved = {"k1": ("ML", earlier.post_meta(config, kept, "ML"))}
+    saved["k3"] = ("ML", earlier.post_meta(config, gone, "ML"))
+
+    memo = AssemblyMemo(metas=saved)
+    edited = keyed("<p>Edited.</p>", "k2")
+    memo.begin(config, [kept, edited])  # gone is no longer on the site
+    meta = memo.post_meta(config, edited, None)  # the only page this build made
+    assert memo.take_metas() == {"k1": saved["k1"], "k2": (None, meta)}
