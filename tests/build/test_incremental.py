@@ -435,15 +435,16 @@ def test_pages_rendered_in_forked_processes_have_their_contexts_made_before_the_
     """Made after, each process would make them (and load the rendered posts they read from
     the cache) again: at 10,000 posts, a sixth more CPU for a cold build."""
     import transmit.build.pages as pages
+    from transmit.build.assembly import Assembly, TemplatePage
 
     fork_every_page_render(monkeypatch)
     unmade: list[str] = []
     real = pages._forked
 
-    def forked(assembly: pages.Assembly, tasks: list[pages.PageTask], *rest: Any) -> Any:
+    def forked(assembly: Assembly, tasks: list[pages.PageTask], *rest: Any) -> Any:
         for task in tasks:
             page = assembly.pages[task[0]]
-            if isinstance(page, pages.TemplatePage) and page._context is None:
+            if isinstance(page, TemplatePage) and page._context is None:
                 unmade.append(page.path)
         return real(assembly, tasks, *rest)
 

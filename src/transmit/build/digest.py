@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from transmit.build.store import digest
 
 if TYPE_CHECKING:
-    from transmit.build.pages import Page
+    from transmit.build.assembly import Page
 
 # A record holding a longer list (a tag's posts) is digested once and named in page digests;
 # smaller ones (page metadata) are pickled in place, which costs less than a digest each.

@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from transmit.build.assembly import Assembly, TemplatePage, page_file
 from transmit.build.layout import Layout
 from transmit.build.outputs import STALE_SEARCH
-from transmit.build.pages import Assembly, TemplatePage, page_file, plan_pages
+from transmit.build.pages import plan_pages
 from transmit.build.sources import load_warnings
 from transmit.build.writer import Staging
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transmit.build import manifest as saved
+from transmit.build.assembly import Assembly
 from transmit.build.cache import CACHE_DIR, ReadLog, RenderCache, canonical
 from transmit.build.digest import Digester, MarkMemo
 from transmit.build.edits import (
@@ -49,7 +50,7 @@ from transmit.build.outputs import (
     search_files,
     search_versions,
 )
-from transmit.build.pages import Assembly, MissingRender, plan_pages
+from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.pipeline import (
     DEFAULT_OUTPUT,
     BuildFailed,

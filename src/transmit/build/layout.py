@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from transmit.build.pages import page_file
+from transmit.build.assembly import page_file
 from transmit.build.store import digest
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from transmit.build.store import digest
 from transmit.build.writer import CopiedFile, OutputFile, Staging
 
 if TYPE_CHECKING:
+    from transmit.build.assembly import Assembly
     from transmit.build.manifest import OutputRecord, SourceRecord
-    from transmit.build.pages import Assembly
     from transmit.build.plan import Plan
     from transmit.content.post import Post
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from transmit.build.pages import Assembly, TemplatePage, page_file
+from transmit.build.assembly import Assembly, TemplatePage, page_file
 from transmit.build.writer import OutputFile
 from transmit.config import Config
 from transmit.errors import SourceError
