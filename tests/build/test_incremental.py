@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -212,6 +213,94 @@ def test_a_file_that_failed_a_build_fails_the_next_while_it_stays_broken(
     bad.write_text(bad.read_text(encoding="utf-8").replace("title: [", "title", 1))
     builder.build([bad])
     assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+class _Writer:
+    """A writer's random session on a small site: each step changes posts (text, title, date,
+    tags), adds or deletes one, breaks one's front matter or mends it, or changes the config;
+    it returns the files it changed, as the dev server's watcher would name them."""
+
+    def __init__(self, site: Path, seed: int) -> None:
+        self.site = site
+        self.random = random.Random(seed)
+        self.posts: dict[str, list[str]] = {}  # file name -> [title, date, tags, body]
+        self.broken: str | None = None
+        self.made = 0
+        for _ in range(5):
+            self._new()
+
+    def _text(self, name: str) -> str:
+        title, date, tags, body = self.posts[name]
+        return post(title, date, body, tags)
+
+    def _write(self, name: str, text: str | None = None) -> Path:
+        return write(self.site, f"content/posts/{name}", text or self._text(name))
+
+    def _new(self) -> Path:
+        self.made += 1
+        name = f"p{self.made}.md"
+        day = self.random.randint(1, 28)
+        self.posts[name] = [f"Post {self.made}", f"2026-01-{day:02}", "", f"Text {self.made}."]
+        return self._write(name)
+
+    def step(self) -> list[Path]:
+        names = sorted(self.posts)
+        name = self.random.choice(names)
+        fields = self.posts[name]
+        kind = self.random.choice(
+            ["body", "body", "title", "date", "tags", "new", "delete", "break", "config"]
+        )
+        if kind == "break" and self.broken is None:
+            self.broken = name
+            return [self._write(name, self._text(name).replace("title:", "title: [", 1))]
+        if kind == "break":  # mend it
+            mended, self.broken = self.broken, None
+            return [self._write(mended)]
+        if name == self.broken:
+            name = next((n for n in names if n != self.broken), name)
+            fields = self.posts[name]
+        if kind == "new":
+            return [self._new()]
+        if kind == "delete" and len(names) > 3 and name != self.broken:
+            del self.posts[name]
+            gone = self.site / "content/posts" / name
+            gone.unlink()
+            return [gone]
+        if kind == "config":
+            per_page = f"per_page = {self.random.randint(1, 4)}"
+            return [write(self.site, "site.toml", CONFIG.replace("per_page = 2", per_page))]
+        if kind == "title":
+            fields[0] = f"Title {self.random.randint(0, 99)}"
+        elif kind == "date":
+            fields[1] = f"2026-01-{self.random.randint(1, 28):02}"
+        elif kind == "tags":
+            fields[2] = f"tags: [{', '.join(self.random.sample(['a', 'b', 'C', 'c'], 2))}]\n"
+        else:
+            fields[3] += f" More {self.random.randint(0, 99)}."
+        return [self._write(name)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_random_session_of_edits_through_one_builder_equals_cold_builds(
+    make_site: SiteMaker, tmp_path: Path, seed: int
+) -> None:
+    """Whatever the order of edits, failures among them, the builder told what changed gives
+    the output a cold build gives, and fails where a cold build fails."""
+    site = make_site(config=CONFIG)
+    writer = _Writer(site, seed)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    for step in range(12):
+        changed = writer.step()
+        try:
+            builder.build(changed)
+        except TransmitError:
+            assert writer.broken is not None, f"step {step}"
+            with pytest.raises(TransmitError):
+                cold_tree(site, tmp_path)
+            continue
+        assert writer.broken is None, f"step {step}: built with a broken post"
+        assert tree(site / "public") == cold_tree(site, tmp_path), f"step {step}"
 
 
 def test_options_change_the_output_like_a_cold_build(make_site: SiteMaker, tmp_path: Path) -> None:
