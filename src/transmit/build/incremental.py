@@ -69,7 +69,6 @@ from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
 
 if TYPE_CHECKING:
-    from transmit.content.post import Post
     from transmit.site.memo import AssemblyMemo
 
 # The bundled theme, as transmit.site.theme has it (importing that module loads Jinja2, which a
@@ -286,24 +285,12 @@ class IncrementalBuilder:
         self, plan: Plan, loaded: Loaded, workers: Workers, templates: PageTemplates
     ) -> BuildSummary:
         from transmit.content.loader import duplicate_paths
-        from transmit.content.post import sort_key
         from transmit.site.assemble import assemble_pages
 
         records = list(loaded.state.records.values())
         if errors := duplicate_paths([r.post for r in records]):
             raise BuildFailed(errors)
-        publishing = plan.publishing
-        published: list[SourceRecord] = []
-        drafts: list[Post] = []
-        future: list[Post] = []
-        for record in records:
-            if publishing.skips_draft(record.post):
-                drafts.append(record.post)
-            elif publishing.skips_future(record.post):
-                future.append(record.post)
-            else:
-                published.append(record)
-        published.sort(key=lambda r: sort_key(r.post))
+        published, drafts, future = plan.publishing.split(records)
         warnings = site_warnings(plan, loaded, published)
         self._refuse_warnings(warnings)
 

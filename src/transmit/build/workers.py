@@ -19,7 +19,7 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +64,26 @@ class Publishing:
 
     def publishes(self, post: Post) -> bool:
         return not self.skips_draft(post) and not self.skips_future(post)
+
+    def split(
+        self, records: Iterable[SourceRecord]
+    ) -> tuple[list[SourceRecord], list[Post], list[Post]]:
+        """The records published, in the site's order, and the drafts and future posts
+        skipped."""
+        from transmit.content.post import sort_key
+
+        published: list[SourceRecord] = []
+        drafts: list[Post] = []
+        future: list[Post] = []
+        for record in records:
+            if self.skips_draft(record.post):
+                drafts.append(record.post)
+            elif self.skips_future(record.post):
+                future.append(record.post)
+            else:
+                published.append(record)
+        published.sort(key=lambda record: sort_key(record.post))
+        return published, drafts, future
 
 
 @dataclass(frozen=True, slots=True)
