@@ -3,6 +3,7 @@ only what changed is rendered again."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -179,4 +180,53 @@ def test_edit_after_edit_keeps_the_render_cache_small(
         build_site(site, OPTIONS)
         assert len(list(render.iterdir())) <= 1 + packs.MERGE_SMALL_AT
     assert renders.count("content/posts/beta.md") == 41
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_rendering_is_loaded_by_the_files_its_render_saw(tmp_path: Path) -> None:
+    """Two renderings under one key (the same source, an image it shows changed between them):
+    the one whose record is asked for comes back, whichever the index happens to point at."""
+    from transmit.build.cache import RenderCache
+    from transmit.build.store import digest
+    from transmit.render.data import RenderedPost
+
+    def rendered(width: int) -> RenderedPost:
+        return RenderedPost(f'<img src="a.png" width="{width}">', "", "", 0, 0)
+
+    fingerprint = digest(str(tmp_path))
+    old, new = (("a.png", (1, 10)),), (("a.png", (2, 20)),)
+    writer = RenderCache(tmp_path, fingerprint)
+    writer.save("k", rendered(20), new)
+    writer.flush()
+    writer.save("k", rendered(10), old)  # written last: where this process's index points
+    writer.flush()
+    for cache in (writer, RenderCache(tmp_path, fingerprint)):
+        assert cache.load("k", new) == rendered(20)
+        assert cache.load("k", old) == rendered(10)
+        assert cache.load("k", (("a.png", (3, 30)),)) is None
+        assert cache.load("other", old) is None
+
+
+@pytest.mark.parametrize("order", ["as written", "times swapped"])
+def test_pages_made_from_the_cache_after_an_image_changed_show_the_new_image(
+    make_site: SiteMaker, tmp_path: Path, order: str
+) -> None:
+    """An image a post shows changes size: the post is rendered again under the same key. A
+    later build in a new process that remakes a feed from the cache must show the new size,
+    whichever of the two renderings its index of packs meets last."""
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    packs.pack_index.cache_clear()  # each build a new process
+    change_image(site)
+    build_site(site, OPTIONS)
+    render = site / ".transmit-cache/render"
+    if order == "times swapped":  # the newer pack looks older
+        names = sorted(render.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+        for age, path in enumerate(reversed(names)):
+            then = 1_700_000_000 * 10**9 + age * 10**9
+            os.utime(path, ns=(then, then))
+    packs.pack_index.cache_clear()
+    edit_body(site)  # the feeds show the edited post, so they are made again
+    build_site(site, OPTIONS)
+    assert 'width="30"' in (site / "public/atom.xml").read_text(encoding="utf-8")
     assert tree(site / "public") == cold_tree(site, tmp_path)

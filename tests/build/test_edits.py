@@ -230,11 +230,11 @@ def test_a_render_lost_from_the_cache_during_a_quick_edit_is_made_again(
     real = cache.RenderCache.load
     lost = {"times": 1}
 
-    def losing(self, key):  # type: ignore[no-untyped-def]
+    def losing(self, key, reads):  # type: ignore[no-untyped-def]
         if lost["times"]:
             lost["times"] -= 1
             return None
-        return real(self, key)
+        return real(self, key, reads)
 
     monkeypatch.setattr(cache.RenderCache, "load", losing)
     builder.build(edit_beta(site, "An opening the listings show."))

@@ -3,6 +3,7 @@ moved them, and swept down to what is wanted."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -229,3 +230,39 @@ def test_a_key_in_two_packs_is_found_in_the_other_when_one_goes(tmp_path: Path) 
     index.keep_only({"a", "b"})
     assert index.read("a") == payloads("a")[0][1]
     assert index_of(tmp_path).read("a") == payloads("a")[0][1]
+
+
+def _age(path: Path, seconds: int) -> None:
+    then = 1_700_000_000 * 10**9 + seconds * 10**9
+    os.utime(path, ns=(then, then))
+
+
+@pytest.mark.parametrize("newer", ["second", "first"])
+def test_a_key_written_twice_is_read_from_the_newer_pack_by_a_new_reader(
+    tmp_path: Path, newer: str
+) -> None:
+    """A post rendered again under the same key (an image it shows changed) lies in two packs
+    with different bytes: a new process must not take whichever pack it happens to list last."""
+    writer = index_of(tmp_path)
+    first = writer.write([("a", b"first rendering")])
+    second = writer.write([("a", b"second rendering")])
+    _age(tmp_path / first, 2 if newer == "first" else 1)
+    _age(tmp_path / second, 1 if newer == "first" else 2)
+    reader = index_of(tmp_path)
+    assert reader.read("a") == f"{newer} rendering".encode()
+    assert [data for _, data in reader.others("a")] == [
+        b"first rendering" if newer == "second" else b"second rendering"
+    ]
+
+
+def test_another_entry_of_a_key_can_be_preferred(tmp_path: Path) -> None:
+    writer = index_of(tmp_path)
+    writer.write([("a", b"old"), ("b", b"bee")])
+    writer.write([("a", b"new")])
+    reader = index_of(tmp_path)
+    (entry, data), *rest = list(reader.others("a"))
+    assert data == b"old" and rest == []
+    reader.prefer("a", entry)
+    assert reader.read("a") == b"old"
+    assert [data for _, data in reader.others("a")] == [b"new"]
+    assert list(reader.others("b")) == []

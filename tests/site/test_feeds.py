@@ -201,10 +201,12 @@ def test_a_post_in_several_feeds_is_read_once_and_every_feed_notes_it(
     cache = RenderCache(tmp_path, fingerprint)
     loads: list[str] = []
     load = cache.load
-    monkeypatch.setattr(cache, "load", lambda key: loads.append(key) or load(key))
+    monkeypatch.setattr(cache, "load", lambda key, reads: loads.append(key) or load(key, reads))
     log = ReadLog()
     lazy = tuple(
-        Entry(entry.post, LazyRendered(stub_of(entry.rendered), key, cache, entry.post.slug, log))  # type: ignore[arg-type]
+        Entry(
+            entry.post, LazyRendered(stub_of(entry.rendered), key, (), cache, entry.post.slug, log)
+        )  # type: ignore[arg-type]
         for key, entry in zip(keys, plain, strict=True)
     )
     site = config()
@@ -222,10 +224,13 @@ def test_a_post_in_several_feeds_is_read_once_and_every_feed_notes_it(
 
     # rendered again under the same key (an image it shows changed): the new text
     again = make_entry("p0", "2026-01-01", html='<p><img src="d.png" width="2" height="1"></p>')
-    cache.save(keys[0], again.rendered, ())
+    seen = (("d.png", (1, 1)),)
+    cache.save(keys[0], again.rendered, seen)
     cache.flush()
     fresh = RenderCache(tmp_path, fingerprint)
-    renewed = Entry(again.post, LazyRendered(stub_of(again.rendered), keys[0], fresh, "p0", log))  # type: ignore[arg-type]
+    renewed = Entry(
+        again.post, LazyRendered(stub_of(again.rendered), keys[0], seen, fresh, "p0", log)
+    )  # type: ignore[arg-type]
     made = atom_feed(site, Feed("Two", "t.xml", "", (renewed,)), FeedBodies(site)).decode()
     assert 'src="https://x.org/posts/p0/d.png"' in made
 

@@ -77,24 +77,28 @@ class RenderCache:
         self._writer = PackWriter(self._packs)
         self._recent: dict[str, tuple[RenderedPost, Reads]] = {}
 
-    def load(self, key: str) -> RenderedPost | None:
-        """The rendered post saved under `key` (for a page of this build: its record was
-        checked when the build read its source)."""
-        found = self.load_entry(key)
-        return None if found is None else found[0]
-
-    def load_entry(self, key: str) -> tuple[RenderedPost, Reads] | None:
-        """The rendered post and the other files its render looked at, with their sizes and
-        times then."""
-        if (recent := self._recent.get(key)) is not None:
-            return recent
-        return self._loaded(key, self._packs.read(key))
+    def load(self, key: str, reads: Reads) -> RenderedPost | None:
+        """The rendered post saved under `key` by the render that saw the other files as
+        `reads` (the record's, checked when the build read its source). A post rendered again
+        under the same key, because an image it shows changed, leaves the older rendering in
+        an older pack: the one whose reads are the record's is the one wanted."""
+        found = self._recent.get(key)
+        if found is None or found[1] != reads:
+            found = self._loaded(key, self._packs.read(key))
+        if found is not None and found[1] == reads:
+            return found[0]
+        for entry, data in self._packs.others(key):
+            found = self._loaded(key, data)
+            if found is not None and found[1] == reads:
+                self._packs.prefer(key, entry)
+                return found[0]
+        return None
 
     def load_current(self, key: str) -> tuple[RenderedPost, Reads] | None:
-        """`load_entry`, but only while every other file the render looked at (an image's
-        size, say) is as it was then: otherwise the post must be rendered again. Asked before
-        rendering, so a miss does not look at the folder again: a post another worker saved
-        a moment ago is rendered again, no harm done."""
+        """The rendered post saved under `key` with the other files its render looked at (an
+        image's size, say), only while each is as it was then: otherwise the post must be
+        rendered again. Asked before rendering, so a miss does not look at the folder again:
+        a post another worker saved a moment ago is rendered again, no harm done."""
         if (found := self._recent.get(key)) is None and self._packs.locate(key) is not None:
             found = self._loaded(key, self._packs.read(key))
         if found is None or any(stat_sig(name) != seen for name, seen in found[1]):
@@ -123,6 +127,7 @@ class RenderCache:
         return found
 
     def save(self, key: str, rendered: RenderedPost, reads: Reads) -> None:
+        self._recent.pop(key, None)  # an earlier rendering under the same key
         self._writer.add(key, store.dumps((rendered, reads)))
 
     def flush(self) -> None:
@@ -151,13 +156,20 @@ class LazyRendered:
     the render cache on first use (by a template, a feed, the search index). Stands in for
     RenderedPost wherever its fields are read, and notes each read in the ReadLog."""
 
-    __slots__ = ("_cache", "_key", "_log", "_source", "_stub")
+    __slots__ = ("_cache", "_key", "_log", "_reads", "_source", "_stub")
 
     def __init__(
-        self, stub: RenderedPost, key: str, cache: RenderCache, source: str, log: ReadLog
+        self,
+        stub: RenderedPost,
+        key: str,
+        reads: Reads,
+        cache: RenderCache,
+        source: str,
+        log: ReadLog,
     ) -> None:
         self._stub = stub
         self._key = key
+        self._reads = reads  # the other files the render saw: which rendering under `key`
         self._cache = cache
         self._source = source
         self._log = log
@@ -167,7 +179,7 @@ class LazyRendered:
             raise AttributeError(name)
         self.note_read()
         if name in STUB_FIELDS:
-            full = self._cache.load(self._key)
+            full = self._cache.load(self._key, self._reads)
             if full is None:
                 from transmit.build.pages import MissingRender
 
@@ -193,11 +205,12 @@ class LazyRendered:
         if self._log.current is not None:
             self._log.current.append(self._source)
 
-    def retarget(self, stub: RenderedPost, key: str) -> None:
+    def retarget(self, stub: RenderedPost, key: str, reads: Reads) -> None:
         """The post was rendered again with the same metadata (the dev server's quick path):
         every page holding this record reads the new rendering from now on."""
         self._stub = stub
         self._key = key
+        self._reads = reads
 
     def __repr__(self) -> str:
         return f"LazyRendered({self._source})"

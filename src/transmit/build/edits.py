@@ -185,7 +185,7 @@ def apply_text_edits(
             continue
         assert record.rendered is not None and record.key is not None
         lazy: LazyRendered = entry.rendered  # type: ignore[assignment]
-        lazy.retarget(record.rendered, record.key)
+        lazy.retarget(record.rendered, record.key, record.reads)
         model.published[model.places[source]] = record
         index = model.own[source]
         own = pages[index]

@@ -39,7 +39,8 @@ class EntryMemo:
                 entry = found[1]
             else:
                 assert record.key is not None and record.rendered is not None
-                lazy = LazyRendered(record.rendered, record.key, cache, sources[id(record)], log)
+                source = sources[id(record)]
+                lazy = LazyRendered(record.rendered, record.key, record.reads, cache, source, log)
                 entry = Entry(record.post, lazy)  # type: ignore[arg-type]
             self._entries[id(record)] = (record, entry)
             entries.append(entry)

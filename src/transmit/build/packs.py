@@ -85,7 +85,8 @@ class PackIndex:
         for name, pack in list(self.packs.items()):
             if found.get(name) != pack.sig:
                 self._forget(name)
-        for name in found.keys() - self.packs.keys():
+        # oldest first, so a key in two packs lies where it was written last
+        for name in sorted(found.keys() - self.packs.keys(), key=lambda n: (found[n][1], n)):
             self._take(name)
 
     def read(self, key: str) -> bytes | None:
@@ -97,19 +98,33 @@ class PackIndex:
                     self.rescan()
                     continue
                 return None
-            name, offset, length, checksum = entry
             try:
-                with open(self.root / name, "rb") as handle:
-                    handle.seek(offset)
-                    data = handle.read(length)
+                return self._read_at(entry)
             except FileNotFoundError:  # merged or swept by another build meanwhile
-                self._forget(name)
+                self._forget(entry[0])
                 self.rescan()
-                continue
-            except OSError:
-                return None
-            return data if len(data) == length and store.digest(data) == checksum else None
         return None
+
+    def others(self, key: str) -> Iterator[tuple[Entry, bytes]]:
+        """`key`'s entries in packs other than the one `read` takes it from, newest first,
+        with their bytes (those whole and as written): a key written twice with different
+        contents (a post rendered again because an image it shows changed) leaves the older
+        entry in an older pack, which a reader may be the one to want."""
+        self.rescan()
+        current = self.entries.get(key)
+        for name, pack in self._newest_first():
+            for other, entry in pack.entries(name):
+                if other == key and entry != current:
+                    try:
+                        data = self._read_at(entry)
+                    except OSError:
+                        continue
+                    if data is not None:
+                        yield entry, data
+
+    def prefer(self, key: str, entry: Entry) -> None:
+        """Read `key` from `entry` from now on (one of `others`)."""
+        self.entries[key] = entry
 
     def write(self, payloads: Sequence[Payload]) -> str:
         """One pack of these entries (at least one), taken into the index at once; its name."""
@@ -158,6 +173,23 @@ class PackIndex:
 
     # -- inside --------------------------------------------------------------------------
 
+    def _newest_first(self) -> list[tuple[str, _Pack]]:
+        return sorted(self.packs.items(), key=lambda item: (item[1].sig[1], item[0]), reverse=True)
+
+    def _read_at(self, entry: Entry) -> bytes | None:
+        """An entry's bytes when whole and as written; raises FileNotFoundError for a pack
+        that is gone."""
+        name, offset, length, checksum = entry
+        try:
+            with open(self.root / name, "rb") as handle:
+                handle.seek(offset)
+                data = handle.read(length)
+        except FileNotFoundError:
+            raise
+        except OSError:
+            return None
+        return data if len(data) == length and store.digest(data) == checksum else None
+
     def _take(self, name: str) -> None:
         """Read a pack's index; a pack that is not whole and ours is left out."""
         tag = store.tag(self.kind, self.fingerprint)
@@ -203,7 +235,7 @@ class PackIndex:
             if (entry := self.entries.get(key)) is not None and entry[0] == name:
                 del self.entries[key]
                 orphans.add(key)
-        for other, held in self.packs.items():
+        for other, held in self._newest_first():
             if not orphans:
                 break
             for key, entry in held.entries(other):

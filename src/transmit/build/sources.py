@@ -98,7 +98,7 @@ def render_lost(
     """Render the posts whose cached record went missing (deleted or damaged since the build
     read it), into the cache again."""
     records = loaded.state.records
-    lost = {p: r for p, r in records.items() if r.key and cache.load(r.key) is None}
+    lost = {p: r for p, r in records.items() if r.key and cache.load(r.key, r.reads) is None}
     kept = {p: r for p, r in records.items() if p not in lost}
     state = SourceState(kept, loaded.state.racy)
     redone = update_sources(job, inputs, state, set(), cache_dir, state_key, workers)
