@@ -28,6 +28,7 @@ from tests.build.sites import (
     fork_every_page_render,
     mtimes,
     override_template,
+    png,
     post,
     render_in_processes,
     retag,
@@ -35,7 +36,7 @@ from tests.build.sites import (
     write,
 )
 from tests.conftest import SiteMaker
-from transmit.build import incremental, memos, pages, workers
+from transmit.build import incremental, memos, packs, pages, workers
 from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
 from transmit.errors import TransmitError
@@ -217,8 +218,9 @@ def test_a_file_that_failed_a_build_fails_the_next_while_it_stays_broken(
 
 class _Writer:
     """A writer's random session on a small site: each step changes posts (text, title, date,
-    tags), adds or deletes one, breaks one's front matter or mends it, or changes the config;
-    it returns the files it changed, as the dev server's watcher would name them."""
+    tags), adds or deletes one, breaks one's front matter or mends it, changes the size of an
+    image some posts show, or changes the config; it returns the files it changed, as the dev
+    server's watcher would name them."""
 
     def __init__(self, site: Path, seed: int) -> None:
         self.site = site
@@ -226,8 +228,15 @@ class _Writer:
         self.posts: dict[str, list[str]] = {}  # file name -> [title, date, tags, body]
         self.broken: str | None = None
         self.made = 0
+        self._image()
         for _ in range(5):
             self._new()
+
+    def _image(self) -> Path:
+        path = self.site / "content/posts/images/figure.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png(self.random.randint(1, 99), self.random.randint(1, 99)))
+        return path
 
     def _text(self, name: str) -> str:
         title, date, tags, body = self.posts[name]
@@ -240,7 +249,8 @@ class _Writer:
         self.made += 1
         name = f"p{self.made}.md"
         day = self.random.randint(1, 28)
-        self.posts[name] = [f"Post {self.made}", f"2026-01-{day:02}", "", f"Text {self.made}."]
+        body = f"Text {self.made}." + self.random.choice(["", "\n\n![f](images/figure.png)"])
+        self.posts[name] = [f"Post {self.made}", f"2026-01-{day:02}", "", body]
         return self._write(name)
 
     def step(self) -> list[Path]:
@@ -248,8 +258,10 @@ class _Writer:
         name = self.random.choice(names)
         fields = self.posts[name]
         kind = self.random.choice(
-            ["body", "body", "title", "date", "tags", "new", "delete", "break", "config"]
+            ["body", "body", "title", "date", "tags", "new", "delete", "break", "image", "config"]
         )
+        if kind == "image":
+            return [self._image()]
         if kind == "break" and self.broken is None:
             self.broken = name
             return [self._write(name, self._text(name).replace("title:", "title: [", 1))]
@@ -280,20 +292,27 @@ class _Writer:
         return [self._write(name)]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_a_random_session_of_edits_through_one_builder_equals_cold_builds(
-    make_site: SiteMaker, tmp_path: Path, seed: int
+@pytest.mark.parametrize(
+    ("seed", "processes"), [(1, "one builder"), (2, "one builder"), (3, "a process per build")]
+)
+def test_a_random_session_of_edits_equals_cold_builds(
+    make_site: SiteMaker, tmp_path: Path, seed: int, processes: str
 ) -> None:
     """Whatever the order of edits, failures among them, the builder told what changed gives
-    the output a cold build gives, and fails where a cold build fails."""
+    the output a cold build gives, and fails where a cold build fails; so does a new builder
+    in a new process (its own view of the cache) for each build, as `transmit build` runs."""
     site = make_site(config=CONFIG)
     writer = _Writer(site, seed)
     builder = IncrementalBuilder(site, OPTIONS)
     builder.build()
     for step in range(12):
         changed = writer.step()
+        told: list[Path] | None = changed
+        if processes == "a process per build":
+            packs.pack_index.cache_clear()
+            builder, told = IncrementalBuilder(site, OPTIONS), None
         try:
-            builder.build(changed)
+            builder.build(told)
         except TransmitError:
             assert writer.broken is not None, f"step {step}"
             with pytest.raises(TransmitError):
