@@ -106,16 +106,15 @@ def test_post_metadata_saved_by_an_earlier_process_is_used_for_the_same_render_k
     earlier.begin(config)
     meta = earlier.post_meta(config, keyed("<p>First.</p>", "k1"), "ML")
     earlier.post_meta(config, make_entry("b"), None)  # no render key: not saved
-    assert earlier.made_metas == 2
-    saved = earlier.take_metas()
-    assert saved == {"k1": ("ML", meta)} and earlier.made_metas == 0
+    saved = earlier.take_made()
+    assert saved == {"k1": ("ML", meta)} and earlier.take_made() == {}
 
     memo = AssemblyMemo(metas=saved)
     memo.begin(config)
     assert memo.post_meta(config, keyed("<p>First.</p>", "k1"), "ML") is meta
-    assert memo.made_metas == 0
+    assert memo.take_made() == {}
     edited = memo.post_meta(config, keyed("<p>Second.</p>", "k2"), "ML")
-    assert edited.description == "Second." and memo.made_metas == 1
+    assert edited.description == "Second." and memo.take_made() == {"k2": ("ML", edited)}
     moved = memo.post_meta(config, keyed("<p>First.</p>", "k1"), "CV")
     assert moved == post_meta(config, keyed("<p>First.</p>", "k1"), "CV")
     renamed = replace(config, title="Renamed")
@@ -124,9 +123,10 @@ def test_post_metadata_saved_by_an_earlier_process_is_used_for_the_same_render_k
     assert again == post_meta(renamed, keyed("<p>First.</p>", "k1"), "ML") != meta
 
 
-def test_saved_metadata_of_posts_no_page_asked_for_is_kept_for_the_next_process() -> None:
-    """Pages' contexts are made only when a build needs them: metadata saved for a post whose
-    page no build since asked for is saved again, while that post is on the site."""
+def test_only_metadata_made_anew_is_handed_on_with_the_posts_on_the_site() -> None:
+    """Pages' contexts are made only when a build needs them: what was saved for the other
+    posts stays saved; the memo hands on what it made, and the render keys of the posts now
+    on the site (the shards written again keep theirs alone)."""
     config = Config(Path("/site"), "Notes")
     earlier = AssemblyMemo()
     earlier.begin(config)
@@ -138,4 +138,8 @@ def test_saved_metadata_of_posts_no_page_asked_for_is_kept_for_the_next_process(
     edited = keyed("<p>Edited.</p>", "k2")
     memo.begin(config, [kept, edited])  # gone is no longer on the site
     meta = memo.post_meta(config, edited, None)  # the only page this build made
-    assert memo.take_metas() == {"k1": saved["k1"], "k2": (None, meta)}
+    assert memo.take_made() == {"k2": (None, meta)} and memo.keys == ["k1", "k2"]
+    renamed = replace(config, title="Renamed")
+    memo.begin(renamed, [kept, edited])
+    memo.post_meta(renamed, kept, "ML")
+    assert list(memo.take_made()) == ["k1"]  # another configuration: the saved one not used

@@ -1,12 +1,17 @@
 """What assembly hands the next process through the build cache: related posts and posts' page
 metadata, the two slowest things to make again at 10,000 posts (`site.memo` keeps them within a
-process, and checks what it is handed). Page metadata is saved as rows of plain values
-(`store.field_names`): 10,000 PageMeta took 0.1 s to unpickle."""
+process, and checks what it is handed).
+
+Page metadata is saved by render key in shards, as rows of plain values (`store.field_names`):
+10,000 PageMeta took 0.1 s to unpickle, and a build whose layout is the last one's asks for a
+few posts' metadata (the edited ones'), so it reads a shard or two of 14 MB, and writes the
+shards of what it made."""
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,13 +21,12 @@ if TYPE_CHECKING:
     from transmit.site.memo import AssemblyMemo, SavedRelated
     from transmit.site.metadata import PageMeta
 
-Metas = Mapping[str, tuple[str | None, "PageMeta"]]  # by render key: (section, metadata)
+Meta = tuple["str | None", "PageMeta"]  # (section, metadata)
+Row = tuple["str | None", tuple[object, ...]]  # (section, the PageMeta's values)
 
 _RELATED = "related"
 _METAS = "metas"
-# Page metadata made anew by a process before it saves all of it again for the next: redoing
-# a few edited posts' is cheaper than saving 10,000.
-SAVE_METAS_AFTER = 64
+METAS_SHARDS = 64
 
 
 def load_assembly_memo(cache_dir: Path, fingerprint: bytes, config: bytes) -> AssemblyMemo:
@@ -30,20 +34,20 @@ def load_assembly_memo(cache_dir: Path, fingerprint: bytes, config: bytes) -> As
     the first assembly is made with."""
     from transmit.site.memo import AssemblyMemo
 
-    metas = _load_metas(cache_dir, fingerprint, config)
+    metas = SavedMetas(cache_dir, fingerprint, config)
     return AssemblyMemo(_load_related(cache_dir, fingerprint), metas)
 
 
 def save_assembly_memo(
     cache_dir: Path, fingerprint: bytes, memo: AssemblyMemo, config: bytes
 ) -> None:
-    """Related posts found anew; page metadata when much of it was made anew (`config`: the
-    digest of the configuration it was made with)."""
+    """Related posts found anew; page metadata made anew (`config`: the digest of the
+    configuration it was made with), into its shards."""
     if (found := memo.found) is not None:
         _save_related(cache_dir, fingerprint, found)
         memo.found = None
-    if memo.made_metas >= SAVE_METAS_AFTER:
-        _save_metas(cache_dir, fingerprint, config, memo.take_metas())
+    if made := memo.take_made():
+        _save_metas(cache_dir, fingerprint, config, made, memo.keys)
 
 
 def _load_related(cache_dir: Path, fingerprint: bytes) -> SavedRelated | None:
@@ -57,55 +61,87 @@ def _save_related(cache_dir: Path, fingerprint: bytes, related: SavedRelated) ->
     store.save(cache_dir / _RELATED, _RELATED, fingerprint, related)
 
 
-def _load_metas(cache_dir: Path, fingerprint: bytes, config: bytes) -> Metas | None:
-    """Posts' page metadata as the last process that saved them made them, if made with the
-    configuration whose digest is `config`."""
+def _shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % METAS_SHARDS
+
+
+def _shard_path(cache_dir: Path, shard: int) -> Path:
+    return cache_dir / _METAS / f"{shard:02}"
+
+
+def _load_shard(cache_dir: Path, fingerprint: bytes, config: bytes, shard: int) -> dict[str, Row]:
+    """One shard's rows, if saved with the configuration whose digest is `config` by this
+    version (else none)."""
     from transmit.site.metadata import PageMeta
 
-    found = store.load(cache_dir / _METAS, _METAS, fingerprint, tuple)
+    found = store.load(_shard_path(cache_dir, shard), _METAS, fingerprint, tuple)
     try:
         saved_config, names, rows = found  # type: ignore[misc]
-        if saved_config != config or names != store.field_names(PageMeta):
-            return None
-    except (TypeError, ValueError):  # not rows this version writes
-        return None
-    return MetaRows(rows, PageMeta) if isinstance(rows, dict) else None
+    except (TypeError, ValueError):  # missing, or not rows this version writes
+        return {}
+    if saved_config != config or names != store.field_names(PageMeta):
+        return {}
+    return rows if isinstance(rows, dict) else {}
 
 
-class MetaRows(Mapping[str, tuple[str | None, "PageMeta"]]):
-    """Saved page metadata by render key, each made a PageMeta when first asked for: a build
-    whose layout is the last one's asks for a few of 10,000."""
+def _save_metas(
+    cache_dir: Path,
+    fingerprint: bytes,
+    config: bytes,
+    made: Mapping[str, Meta],
+    keys: Collection[str],
+) -> None:
+    """Write the shards `made` falls in: each with its saved rows for posts still on the site
+    (`keys`) and the new ones."""
+    from transmit.site.metadata import PageMeta
 
-    def __init__(self, rows: dict[str, tuple[str | None, tuple[object, ...]]], kind: type) -> None:
-        self._rows = rows
-        self._kind = kind
-        self._made: dict[str, tuple[str | None, PageMeta]] = {}
+    names = store.field_names(PageMeta)
+    values = operator.attrgetter(*names)
+    new: dict[int, dict[str, Row]] = {}
+    for key, (section, meta) in made.items():
+        new.setdefault(_shard_of(key), {})[key] = (section, values(meta))
+    current = set(keys)
+    for shard, rows in new.items():
+        saved = _load_shard(cache_dir, fingerprint, config, shard)
+        kept = {key: row for key, row in saved.items() if key in current}
+        kept.update(rows)
+        store.save(_shard_path(cache_dir, shard), _METAS, fingerprint, (config, names, kept))
 
-    def __getitem__(self, key: str) -> tuple[str | None, PageMeta]:
+
+class SavedMetas(Mapping[str, Meta]):
+    """Saved page metadata by render key: each shard read when a key in it is first asked
+    for, each row made a PageMeta when first asked for."""
+
+    def __init__(self, cache_dir: Path, fingerprint: bytes, config: bytes) -> None:
+        self._where = (cache_dir, fingerprint, config)
+        self._shards: dict[int, dict[str, Row]] = {}
+        self._made: dict[str, Meta] = {}
+
+    def _rows(self, shard: int) -> dict[str, Row]:
+        rows = self._shards.get(shard)
+        if rows is None:
+            rows = self._shards[shard] = _load_shard(*self._where, shard)
+        return rows
+
+    def __getitem__(self, key: str) -> Meta:
+        from transmit.site.metadata import PageMeta
+
         found = self._made.get(key)
         if found is None:
             try:
-                section, values = self._rows[key]
-                found = (section, self._kind(*values))
+                section, values = self._rows(_shard_of(key))[key]
+                found = (section, PageMeta(*values))
             except (TypeError, ValueError):  # a row that does not fit: made again instead
                 raise KeyError(key) from None
             self._made[key] = found
         return found
 
     def __contains__(self, key: object) -> bool:
-        return key in self._rows
+        return isinstance(key, str) and key in self._rows(_shard_of(key))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+        for shard in range(METAS_SHARDS):
+            yield from self._rows(shard)
 
     def __len__(self) -> int:
-        return len(self._rows)
-
-
-def _save_metas(cache_dir: Path, fingerprint: bytes, config: bytes, metas: Metas) -> None:
-    from transmit.site.metadata import PageMeta
-
-    names = store.field_names(PageMeta)
-    values = operator.attrgetter(*names)
-    rows = {key: (section, values(meta)) for key, (section, meta) in metas.items()}
-    store.save(cache_dir / _METAS, _METAS, fingerprint, (config, names, rows))
+        return sum(len(self._rows(shard)) for shard in range(METAS_SHARDS))

@@ -50,18 +50,20 @@ class AssemblyMemo:
         self._related_key: RelatedKey | None = None
         self._related: dict[str, tuple[str, ...]] = {}
         self._saved = saved
-        self._saved_metas = metas or {}
-        self._keys: list[str] = []  # the render keys of the posts of the current assembly
+        # (not `metas or {}`: a saved mapping is read when asked, not to see if it is empty)
+        self._saved_metas = {} if metas is None else metas
+        self._made: dict[str, tuple[str | None, PageMeta]] = {}  # by render key, since `take_made`
+        self.keys: list[str] = []  # the render keys of the posts of the current assembly
         self.found: SavedRelated | None = None  # found by this process, for the next one
-        self.made_metas = 0  # page metadata made anew since `take_metas` was last called
 
     def begin(self, config: Config, entries: Sequence[Entry] = ()) -> None:
         """Start an assembly of `entries`: a changed configuration forgets everything; entries
         not seen in the last assembly are forgotten."""
-        self._keys = [key for entry in entries if (key := _render_key(entry))]
+        self.keys = [key for entry in entries if (key := _render_key(entry))]
         if config != self._config:
             if self._config is not None:
                 self._saved_metas = {}
+                self._made = {}
             self._config = config
             self._seen = {}
             self._related_key = None
@@ -70,26 +72,22 @@ class AssemblyMemo:
     def post_meta(self, config: Config, entry: Entry, section: str | None) -> PageMeta:
         found = self._metas.get(id(entry))
         if found is None or found[0] is not entry or found[1] != section:
-            saved = self._saved_metas.get(_render_key(entry))
+            key = _render_key(entry)
+            saved = None if key is None else self._saved_metas.get(key)
             if saved is not None and saved[0] == section:
                 found = (entry, section, saved[1])
             else:
                 found = (entry, section, post_meta(config, entry, section))
-                self.made_metas += 1
+                if key is not None:
+                    self._made[key] = (section, found[2])
         self._seen[id(entry)] = found
         return found[2]
 
-    def take_metas(self) -> dict[str, tuple[str | None, PageMeta]]:
-        """The page metadata of the last assembly's posts, for the next process (what is made
-        anew is counted from here): what was asked for, and what was saved for the posts
-        whose pages no build since asked for (pages' contexts are made when needed)."""
-        saved = self._saved_metas
-        metas = {key: saved[key] for key in self._keys if key in saved}
-        for entry, section, meta in self._seen.values():
-            if key := _render_key(entry):
-                metas[key] = (section, meta)
-        self._saved_metas, self.made_metas = metas, 0
-        return metas
+    def take_made(self) -> dict[str, tuple[str | None, PageMeta]]:
+        """The page metadata made anew since the last call, by render key, for the next
+        process (pages' contexts are made when needed: a build makes few)."""
+        made, self._made = self._made, {}
+        return made
 
     def forget(self, entry: Entry) -> None:
         """`entry`'s rendered record was changed in place (the dev server's quick path)."""
