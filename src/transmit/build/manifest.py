@@ -15,7 +15,7 @@ import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -148,15 +148,39 @@ def _shard_path(cache_dir: Path, shard: int) -> Path:
 _POST_PATHS = ("source", "bundle_dir")
 
 
+@functools.cache
 def _path_places(names: tuple[str, ...]) -> list[int]:
     return [names.index(name) for name in _POST_PATHS]
 
 
-def _post_row(values: tuple[object, ...], places: list[int]) -> tuple[object, ...]:
+@functools.cache
+def _date_places(names: tuple[str, ...]) -> list[int]:
+    return [names.index(name) for name in _POST_DATES]
+
+
+# The fields of Post that hold dates, saved with one time zone object per offset: a date read
+# with an offset has a zone object of its own, which a pickle holds (and unpickling makes) once
+# per date rather than once per file.
+_POST_DATES = ("date", "updated")
+_ZONES: dict[tuple[timedelta | None, str | None], tzinfo] = {}
+
+
+def _shared_zone(moment: datetime) -> datetime:
+    zone = moment.tzinfo
+    if not isinstance(zone, timezone):  # a named zone (ZoneInfo) is one object already
+        return moment
+    shared = _ZONES.setdefault((zone.utcoffset(None), zone.tzname(None)), zone)
+    return moment if shared is zone else moment.replace(tzinfo=shared)
+
+
+def _post_row(values: tuple[object, ...], names: tuple[str, ...]) -> tuple[object, ...]:
     row = list(values)
-    for place in places:
+    for place in _path_places(names):
         if row[place] is not None:
             row[place] = str(row[place])
+    for place in _date_places(names):
+        if isinstance(moment := row[place], datetime):
+            row[place] = _shared_zone(moment)
     return tuple(row)
 
 
@@ -207,13 +231,12 @@ def save_sources(
     post_values = operator.attrgetter(*store.field_names(Post))
     rendered_values = operator.attrgetter(*store.field_names(RenderedPost))
     names = (store.field_names(Post), store.field_names(RenderedPost))
-    places = _path_places(names[0])
     wanted = set(range(SHARDS)) if shards is None else shards
     rows: dict[int, list[tuple[object, ...]]] = {shard: [] for shard in wanted}
     for source, r in state.records.items():
         if (shard := shard_of(source)) in wanted:
             done = None if r.rendered is None else rendered_values(r.rendered)
-            post = _post_row(post_values(r.post), places)
+            post = _post_row(post_values(r.post), names[0])
             row = (source, r.sig, post, r.key, done, r.reads, r.mark, r.reads_mark)
             rows[shard].append(row)
     for shard in wanted:

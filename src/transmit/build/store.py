@@ -115,7 +115,8 @@ def _zone_getattr(owner: object, name: str) -> Any:
 
 
 class _SafeUnpickler(pickle.Unpickler):
-    """Plain data, dates, paths and transmit's records: nothing that could run code."""
+    """Plain data, dates, paths and transmit's records (dataclasses, named tuples): nothing
+    that could run code."""
 
     def find_class(self, module: str, name: str) -> Any:
         if module == "builtins" and name == "getattr":
@@ -124,9 +125,14 @@ class _SafeUnpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if module.startswith("transmit.") and "." not in name:
             found = super().find_class(module, name)
-            if isinstance(found, type) and dataclasses.is_dataclass(found):
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or _is_record(found)):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache file")
+
+
+def _is_record(kind: type) -> bool:
+    """A named tuple (made from its fields, like a dataclass)."""
+    return issubclass(kind, tuple) and isinstance(getattr(kind, "_fields", None), tuple)
 
 
 def safe_loads(data: bytes, persistent_load: Any = None) -> Any:
