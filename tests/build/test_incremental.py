@@ -741,6 +741,31 @@ def test_a_static_file_that_hid_a_page_and_went_away_gives_the_page_back(
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+@pytest.mark.parametrize("told", [False, True], ids=["a new process", "one builder told"])
+def test_an_edit_that_makes_two_outputs_clash_fails_the_rebuild(
+    make_site: SiteMaker, tmp_path: Path, told: bool
+) -> None:
+    """A rebuild whose outputs were all written by the last build skips the clash check; one
+    with a new output checks it."""
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    before = tree(site / "public")
+    clash = write(site, "static/posts/alpha", "a file where a post needs its folder\n")
+    with pytest.raises(BuildFailed) as failed:
+        if told:
+            builder.build([clash])
+        else:
+            build_site(site, OPTIONS)
+    (error,) = failed.value.errors
+    assert "needs a folder /posts/alpha/" in str(error)
+    assert tree(site / "public") == before
+    clash.unlink()
+    edit_body(site)
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
 def _count_post_metas(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths of the posts whose page metadata is made from now on, in order."""
     from transmit.site import memo

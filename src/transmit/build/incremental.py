@@ -319,7 +319,8 @@ class IncrementalBuilder:
             assembly, marks, search = assemble()
         posts = [r.post for r in published]
         copies = copies_of(plan, posts, published)
-        if clashes := output_clashes(list(assembly), copies, posts, self.site_dir):
+        written = plan.previous.outputs if plan.previous else {}
+        if clashes := output_clashes(list(assembly), copies, posts, self.site_dir, written):
             raise BuildFailed(clashes)
         # the pool's manager thread would keep pages from being rendered in forked processes
         # (forking is only safe with one thread); a render lost later starts a new pool
