@@ -163,7 +163,7 @@ class IncrementalBuilder:
                 self._refuse_warnings(summary.warnings)
                 return replace(summary, unchanged=True)
             with Workers(self.options.jobs) as workers:
-                templates = PageTemplates(config)
+                templates = PageTemplates(config, self.cache_dir / "templates", self._fingerprint)
                 workers.meanwhile(templates.compile)
                 self._render_ahead(plan, workers)
                 loaded = self._load(plan, workers)

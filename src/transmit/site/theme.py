@@ -21,7 +21,11 @@ __all__ = ["THEME_DIR", "absolute_url", "compile_templates", "make_environment",
 TEMPLATE_EXTENSIONS = ("html", "js", "xml", "txt")
 
 
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(
+    config: Config, code_cache: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
+    """The site's templates (its own `templates/` first, then the theme's) with transmit's
+    filters and globals; `code_cache`: where compiled templates are kept between processes."""
     loaders: list[jinja2.BaseLoader] = []
     site_templates = config.site_dir / "templates"
     if site_templates.is_dir():
@@ -35,6 +39,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: no need to stat templates per page
+        bytecode_cache=code_cache,
     )
     zone = config.zone
 
