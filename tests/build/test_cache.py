@@ -230,3 +230,37 @@ def test_pages_made_from_the_cache_after_an_image_changed_show_the_new_image(
     build_site(site, OPTIONS)
     assert 'width="30"' in (site / "public/atom.xml").read_text(encoding="utf-8")
     assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_saved_records_read_back_equal_with_one_zone_object_per_offset(tmp_path: Path) -> None:
+    """Dates written with an offset each get a zone object when read; saved, the records share
+    one per offset (unpickling thousands of them was a tenth of loading the records)."""
+    from transmit.build.manifest import (
+        SourceRecord,
+        SourceState,
+        load_sources,
+        save_sources,
+        shard_of,
+    )
+    from transmit.build.store import digest
+    from transmit.config import Config
+    from transmit.content.loader import parse_post
+
+    config = Config(tmp_path, "Notes")
+    head = "---\ntitle: P{n}\ndate: 2026-01-0{n}T10:00:00+08:00\nupdated: 2026-02-01 09:00 -05:00\n"
+    texts = {n: (head + "---\nText.\n").format(n=n % 9 + 1).encode() for n in range(200)}
+    posts = [
+        parse_post(t, tmp_path / f"content/posts/p{n}.md", "post", config) for n, t in texts.items()
+    ]
+    assert len({id(post.date.tzinfo) for post in posts}) == 200
+    state = SourceState({str(post.source): SourceRecord((1, 2), post) for post in posts}, {})
+    fingerprint = digest("records test")
+    save_sources(tmp_path, fingerprint, state)
+    loaded, lost = load_sources(tmp_path, fingerprint)
+    assert not lost and loaded.records == state.records
+    records = loaded.records.values()
+    shards = {shard_of(str(record.post.source)) for record in records}  # a pickle each
+    assert len({id(record.post.date.tzinfo) for record in records}) == len(shards)
+    assert len({id(record.post.updated.tzinfo) for record in records}) == len(shards)  # type: ignore[union-attr]
+    written = {str(post.source): post.date.isoformat() for post in posts}
+    assert {source: r.post.date.isoformat() for source, r in loaded.records.items()} == written

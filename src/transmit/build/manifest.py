@@ -148,6 +148,13 @@ def _shard_path(cache_dir: Path, shard: int) -> Path:
 _POST_PATHS = ("source", "bundle_dir")
 
 
+# The fields of Post that hold dates, saved with one time zone object per offset: a date read
+# with an offset has a zone object of its own, which a pickle holds (and unpickling makes) once
+# per date rather than once per file.
+_POST_DATES = ("date", "updated")
+_ZONES: dict[tuple[timedelta | None, str | None], tzinfo] = {}
+
+
 @functools.cache
 def _path_places(names: tuple[str, ...]) -> list[int]:
     return [names.index(name) for name in _POST_PATHS]
@@ -156,13 +163,6 @@ def _path_places(names: tuple[str, ...]) -> list[int]:
 @functools.cache
 def _date_places(names: tuple[str, ...]) -> list[int]:
     return [names.index(name) for name in _POST_DATES]
-
-
-# The fields of Post that hold dates, saved with one time zone object per offset: a date read
-# with an offset has a zone object of its own, which a pickle holds (and unpickling makes) once
-# per date rather than once per file.
-_POST_DATES = ("date", "updated")
-_ZONES: dict[tuple[timedelta | None, str | None], tzinfo] = {}
 
 
 def _shared_zone(moment: datetime) -> datetime:
