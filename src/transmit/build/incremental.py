@@ -318,7 +318,7 @@ class IncrementalBuilder:
             self._render_lost(plan, loaded, cache, workers)
             assembly, marks, search = assemble()
         posts = [r.post for r in published]
-        copies = copies_of(plan, posts, published)
+        copies = copies_of(plan, published, sources)
         written = plan.previous.outputs if plan.previous else {}
         if clashes := output_clashes(list(assembly), copies, posts, self.site_dir, written):
             raise BuildFailed(clashes)

@@ -18,19 +18,19 @@ if TYPE_CHECKING:
     from transmit.build.assembly import Assembly
     from transmit.build.manifest import OutputRecord, SourceRecord
     from transmit.build.plan import Plan
-    from transmit.content.post import Post
 
 
 def copies_of(
-    plan: Plan, posts: Sequence[Post], published: Sequence[SourceRecord]
+    plan: Plan, published: Sequence[SourceRecord], sources: dict[int, str]
 ) -> list[CopiedFile]:
     """Static files, each published bundle's files, then the images posts use from beside them
-    (never through a link leaving content/). Later copies of one path win."""
+    (never through a link leaving content/). Later copies of one path win. `sources`: each
+    record's source file by the record's identity (the text a Path of it would give)."""
     inputs = plan.inputs
     pairs = list(inputs.static)
-    for post in posts:
-        bundle = inputs.bundles.get(str(post.source), ())
-        pairs += [(post.path + relative, name) for relative, name in bundle]
+    for record in published:
+        if bundle := inputs.bundles.get(sources[id(record)]):
+            pairs += [(record.post.path + relative, name) for relative, name in bundle]
     content = (plan.config.site_dir / "content").resolve()
     seen: set[str] = set()
     for record in published:
