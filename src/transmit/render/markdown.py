@@ -28,6 +28,7 @@ from transmit.render.delimiters import math_inline_rule, table_keeping_formulas
 from transmit.render.display import macro_definitions_rule, math_block_rule
 from transmit.render.emphasis import emphasis_rule
 from transmit.render.highlight import Highlighter
+from transmit.render.inline_text import TEXT_STOPS, inline_rule
 from transmit.render.nesting import MAX_NESTING, deep_text_rule, expand_deep_text
 from transmit.render.page import Heading, PageState, collect_rule
 
@@ -89,6 +90,8 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     md.core.ruler.after("block", "transmit_structure", structure_rule)
     md.core.ruler.after("inline", "deep_text", expand_deep_text)
     md.core.ruler.push("transmit_collect", collect_rule)
+    md.inline.terminator_re = TEXT_STOPS
+    md.core.ruler.at("inline", inline_rule)
 
     html_rules.install(md, Highlighter())
     return md
