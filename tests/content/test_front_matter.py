@@ -107,6 +107,8 @@ def test_broken_front_matter_names_the_line(text: str, line: int, message: str) 
         ("---\nx: " + "[" * 100_000 + "]" * 100_000 + "\n---\n", 2, "nests deeper than 64"),
         ("---\nx: " + "{a: " * 200 + "1" + "}" * 200 + "\n---\n", 2, "nests deeper than 64"),
         ("---\n" + "".join("  " * i + "a:\n" for i in range(100)) + "---\n", 66, "nests deeper"),
+        # sequences flush with their keys: 40 levels of tokens, 80 of values
+        ("---\nk:\n" + "".join("  " * i + "- k:\n" for i in range(39)) + "---\n", 10, "deeper"),
         ("---\na: &a [*a]\n---\n", 2, "contains itself"),
         ("---\ntitle: &t {x: *t}\n---\n", 2, "contains itself"),
         (

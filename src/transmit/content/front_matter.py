@@ -108,16 +108,25 @@ def _yaml_problem(error: yaml.YAMLError, path: Path) -> SourceError:
     return SourceError(path, line, f"front matter is not valid YAML: {problem}")
 
 
-def _check_nesting(head: str, path: Path) -> None:
-    """Count nesting on the token stream (flat, no recursion) before composing anything."""
-    depth = 0
+def _check_nesting(head: str, path: Path) -> bool:
+    """Count nesting on the token stream (flat, no recursion) before composing anything.
+    Whether the composed tree needs no further check: no aliases, no more tokens than values
+    allowed, and half the depth allowed (a sequence written flush with its key nests without a
+    token of its own, so the tree can be twice as deep as the tokens say)."""
+    depth = deepest = tokens = 0
+    aliases = False
     for token in yaml.scan(head, Loader=_Loader):
+        tokens += 1
         if isinstance(token, _OPENERS):
             depth += 1
+            deepest = max(deepest, depth)
             if depth > MAX_DEPTH:
                 raise _too_deep(path, token.start_mark.line + 2)
         elif isinstance(token, _CLOSERS):
             depth -= 1
+        elif isinstance(token, yaml.AliasToken):
+            aliases = True
+    return not aliases and tokens <= MAX_VALUES and deepest <= MAX_DEPTH // 2
 
 
 def _too_deep(path: Path, line: int | None) -> SourceError:
@@ -169,7 +178,7 @@ def _check_expansion(root: yaml.Node, path: Path) -> None:
 
 def _parse_yaml(head: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
-        _check_nesting(head, path)
+        plain = _check_nesting(head, path)
         root = yaml.compose(head, Loader=_Loader)
     except yaml.YAMLError as error:
         raise _yaml_problem(error, path) from None
@@ -179,7 +188,8 @@ def _parse_yaml(head: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         raise SourceError(
             path, root.start_mark.line + 2, "front matter must be 'key: value' lines (a mapping)"
         )
-    _check_expansion(root, path)
+    if not plain:  # a tree as written is within bounds: only aliases can make it grow
+        _check_expansion(root, path)
     data: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
     constructor = _Loader("")
