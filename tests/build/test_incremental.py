@@ -646,6 +646,35 @@ def test_a_failure_while_forked_processes_render_pages_stops_them(
     assert not (site / ".public.staging").exists()
 
 
+@pytest.mark.parametrize("where", ["this process", "a forked process"])
+def test_a_page_that_fails_to_render_stops_the_build_wherever_it_renders(
+    where: str, make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build process renders a share of the pages itself and forks for the others: a
+    failure on either side stops the build, leaves no process behind and no output."""
+    import multiprocessing
+    import os
+
+    import transmit.build.pages as pages
+
+    builder_pid = os.getpid()
+    real = pages.render_tasks
+
+    def failing(*arguments: Any) -> Any:
+        if (os.getpid() == builder_pid) == (where == "this process"):
+            raise RuntimeError(f"failed in {where}")
+        return real(*arguments)
+
+    site = make_site(FILES, config=CONFIG)
+    fork_every_page_render(monkeypatch)
+    monkeypatch.setattr(pages, "render_tasks", failing)
+    with pytest.raises(RuntimeError, match=f"failed in {where}"):
+        build_site(site, BuildOptions(now=NOW, jobs=2))
+    assert multiprocessing.active_children() == []
+    assert not (site / "public").exists()
+    assert not (site / ".public.staging").exists()
+
+
 def test_the_search_index_is_kept_when_no_post_changed(make_site: SiteMaker) -> None:
     site = make_site(FILES, config=CONFIG)
     first = build_site(site, OPTIONS)
