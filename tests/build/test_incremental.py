@@ -650,10 +650,11 @@ def test_a_failure_while_forked_processes_render_pages_stops_them(
 def test_a_page_that_fails_to_render_stops_the_build_wherever_it_renders(
     where: str, make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The build process renders a share of the pages itself and forks for the others: a
-    failure on either side stops the build, leaves no process behind and no output."""
+    """The build process and the processes it forks take the pages chunk by chunk: a failure
+    on either side stops the build, leaves no process behind and no output."""
     import multiprocessing
     import os
+    import time
 
     import transmit.build.pages as pages
 
@@ -661,18 +662,36 @@ def test_a_page_that_fails_to_render_stops_the_build_wherever_it_renders(
     real = pages.render_tasks
 
     def failing(*arguments: Any) -> Any:
-        if (os.getpid() == builder_pid) == (where == "this process"):
+        here = os.getpid() == builder_pid
+        if here == (where == "this process"):
             raise RuntimeError(f"failed in {where}")
+        if here:
+            time.sleep(0.3)  # the forked process takes a chunk meanwhile
         return real(*arguments)
 
     site = make_site(FILES, config=CONFIG)
     fork_every_page_render(monkeypatch)
+    monkeypatch.setattr(pages, "PAGE_CHUNK", 1)
     monkeypatch.setattr(pages, "render_tasks", failing)
     with pytest.raises(RuntimeError, match=f"failed in {where}"):
         build_site(site, BuildOptions(now=NOW, jobs=2))
     assert multiprocessing.active_children() == []
     assert not (site / "public").exists()
     assert not (site / ".public.staging").exists()
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 1000])
+def test_pages_taken_chunk_by_chunk_by_several_processes_give_the_same_output(
+    chunk: int, make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transmit.build.pages as pages
+
+    site = make_site(FILES, config=CONFIG)
+    fork_every_page_render(monkeypatch)
+    monkeypatch.setattr(pages, "PAGE_CHUNK", chunk)
+    build_site(site, BuildOptions(now=NOW, jobs=3))
+    monkeypatch.undo()
+    assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
 def test_the_search_index_is_kept_when_no_post_changed(make_site: SiteMaker) -> None:
