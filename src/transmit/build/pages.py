@@ -28,6 +28,8 @@ from transmit.build.workers import can_fork, chunk_bounds
 from transmit.build.writer import OutputFile, Staging, write_file
 
 if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+
     from transmit.build.cache import ReadLog
     from transmit.build.inputs import Sig
     from transmit.build.layout import Layout
@@ -153,7 +155,7 @@ def _render_chunks(
     tasks: Sequence[PageTask],
     log: ReadLog,
     bounds: list[tuple[int, int]],
-    taken: Any,  # multiprocessing's shared int: how many chunks some process has taken
+    taken: Synchronized[int],  # how many chunks the processes have taken, shared by them
 ) -> Chunks:
     """Render the next chunk no process has taken, until none is left. The last pages of an
     assembly (listings, taxonomy pages, feeds: each shows many posts) cost the most: they are
@@ -175,7 +177,7 @@ def _render_share(  # type: ignore[no-untyped-def]
     tasks: Sequence[PageTask],
     log: ReadLog,
     bounds: list[tuple[int, int]],
-    taken: Any,
+    taken: Synchronized[int],
     sender,
 ) -> None:
     import gc
