@@ -150,6 +150,23 @@ def test_xml_text(text: str, expected: str) -> None:
     assert xml_text(text) == expected
 
 
+def test_exactly_the_characters_xml_cannot_carry_are_dropped() -> None:
+    """XML 1.0's Char: tab, line feed, carriage return, U+0020-U+D7FF, U+E000-U+FFFD and
+    U+10000 up; every other code point (lone surrogates among them) goes."""
+
+    def carried(code: int) -> bool:
+        return (
+            code in (9, 10, 13)
+            or 0x20 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD
+            or code >= 0x10000
+        )
+
+    every = "".join(map(chr, range(0x110000)))
+    kept = "".join(chr(code) for code in range(0x110000) if carried(code))
+    assert xml_cdata(every) == "<![CDATA[" + kept + "]]>"
+
+
 @pytest.mark.parametrize(
     "html",
     [
