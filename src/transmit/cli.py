@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from transmit import __version__
+from transmit.process_end import end_without_freeing
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -212,6 +213,7 @@ def run() -> NoReturn:
     end it would walk the build's cycles (0.2-0.35 s at 10,000 posts) for a process about to
     end. Commands that keep running (`serve`, `build --watch`) turn it on."""
     gc.disable()
+    end_without_freeing()
     code = main()
     try:
         sys.stdout.flush()
