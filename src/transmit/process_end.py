@@ -19,10 +19,8 @@ def end_without_freeing() -> None:
         _left = []
 
 
-def leave_to_end(thing: object) -> bool:
-    """Keep `thing` until the process ends, when it ends without freeing anything; whether it
-    was kept (if not, the caller's reference is the last one, and dropping it frees it)."""
-    if _left is None:
-        return False
-    _left.append(thing)
-    return True
+def leave_to_end(thing: object) -> None:
+    """Keep `thing` until the process ends, when it ends without freeing anything (otherwise
+    the caller's reference stays the last one: dropping it frees it)."""
+    if _left is not None:
+        _left.append(thing)
