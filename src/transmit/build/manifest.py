@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import operator
 import os
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -136,7 +135,7 @@ SHARDS = 64  # source records are saved in shards, so one edit rewrites a 64th o
 
 @functools.cache
 def shard_of(source: str) -> int:
-    return zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS
+    return store.shard_of(source, SHARDS)
 
 
 def _shard_path(cache_dir: Path, shard: int) -> Path:

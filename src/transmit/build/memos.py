@@ -10,7 +10,6 @@ shards of what it made."""
 from __future__ import annotations
 
 import operator
-import zlib
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,7 +61,7 @@ def _save_related(cache_dir: Path, fingerprint: bytes, related: SavedRelated) ->
 
 
 def _shard_of(key: str) -> int:
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % METAS_SHARDS
+    return store.shard_of(key, METAS_SHARDS)
 
 
 def _shard_path(cache_dir: Path, shard: int) -> Path:

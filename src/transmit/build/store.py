@@ -15,6 +15,7 @@ import io
 import os
 import pickle
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,12 @@ _ALLOWED = {
     "pathlib": {"Path", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath"},
     "decimal": {"Decimal"},
 }
+
+
+def shard_of(name: str, shards: int) -> int:
+    """Which of `shards` files holds the record named `name` (the same in every process,
+    unlike `hash`)."""
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % shards
 
 
 def digest(*parts: bytes | str) -> bytes:
