@@ -51,9 +51,9 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = document.render_post
 
-    def counting(post, options):  # type: ignore[no-untyped-def]
+    def counting(post, options, fragments=None):  # type: ignore[no-untyped-def]
         calls.append(post.rel_path)
-        return real(post, options)
+        return real(post, options, fragments)
 
     monkeypatch.setattr(document, "render_post", counting)
     return calls

@@ -243,10 +243,10 @@ def test_a_renderer_crash_is_one_problem_and_the_rest_is_checked(
 
     original = pipeline.render_post
 
-    def fragile(post, options):  # type: ignore[no-untyped-def]
+    def fragile(post, options, fragments=None):  # type: ignore[no-untyped-def]
         if "boom" in post.body:
             raise RecursionError("maximum recursion depth exceeded")
-        return original(post, options)
+        return original(post, options, fragments)
 
     monkeypatch.setattr(pipeline, "render_post", fragile)
     site = make_site(

@@ -77,10 +77,10 @@ def test_a_renderer_crash_in_a_worker_process_is_one_line(
 
     original = pipeline.render_post
 
-    def fragile(post, options):  # type: ignore[no-untyped-def]
+    def fragile(post, options, fragments=None):  # type: ignore[no-untyped-def]
         if "boom" in post.body:
             raise AssertionError("expected name token at '<![```'")
-        return original(post, options)
+        return original(post, options, fragments)
 
     monkeypatch.setattr(pipeline, "render_post", fragile)
     # forked workers see the patch; with other threads alive the pool would use a fork server

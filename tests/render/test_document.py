@@ -194,7 +194,7 @@ def test_nothing_crashes_on_odd_input() -> None:
 
 def test_a_failing_renderer_is_warnings_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     class Broken:
-        def render_page(self, formulas: object, *, id_prefix: str = "") -> list[object]:
+        def render_page(self, formulas: object, **options: object) -> list[object]:
             raise RuntimeError("boom")
 
     monkeypatch.setattr(document, "math_renderer", lambda macros: Broken())

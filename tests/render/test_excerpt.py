@@ -228,7 +228,7 @@ class RecordingRenderer:
         self.calls: list[tuple[list[str], str]] = []
 
     def render_page(
-        self, formulas: Sequence[Formula], *, id_prefix: str = ""
+        self, formulas: Sequence[Formula], *, id_prefix: str = "", fragments: object = None
     ) -> list[RenderedFormula]:
         self.calls.append(([f.tex for f in formulas], id_prefix))
         defined: set[str] = set()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from transmit.config import Config
     from transmit.content.post import Post
     from transmit.render.data import RenderedPost, RenderOptions
+    from transmit.render.fragments import Fragments
 
 DEFAULT_OUTPUT = "public"
 
@@ -74,17 +75,21 @@ def render_options(config: Config) -> RenderOptions:
     )
 
 
-def render_post(post: Post, options: RenderOptions) -> RenderedPost:
+def render_post(
+    post: Post, options: RenderOptions, fragments: Fragments | None = None
+) -> RenderedPost:
     """The renderer, imported when first needed (it loads markdown-it, math and Pygments)."""
     from transmit.render.document import render_post as render
 
-    return render(post, options)
+    return render(post, options, fragments)
 
 
-def render_guarded(post: Post, options: RenderOptions) -> RenderedPost:
+def render_guarded(
+    post: Post, options: RenderOptions, fragments: Fragments | None = None
+) -> RenderedPost:
     """`render_post`, with a renderer bug on one post said in one line instead of a traceback."""
     try:
-        return render_post(post, options)
+        return render_post(post, options, fragments)
     except TransmitError:
         raise
     except (Exception, RecursionError) as error:

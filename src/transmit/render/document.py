@@ -16,6 +16,7 @@ from transmit.errors import BuildWarning
 from transmit.render.data import Asset, RenderedPost, RenderOptions
 from transmit.render.description import describe
 from transmit.render.excerpt import Excerpt, cut_excerpt, head_tokens, more_index
+from transmit.render.fragments import Fragments
 from transmit.render.images import resolve_image
 from transmit.render.markdown import ParsedDocument, parse
 from transmit.render.math import Formula, MathRenderer, RenderedFormula
@@ -65,13 +66,16 @@ def _resolve_images(
 
 
 def _render_math(
-    formulas: Sequence[Formula], options: RenderOptions, id_prefix: str
+    formulas: Sequence[Formula],
+    options: RenderOptions,
+    id_prefix: str,
+    fragments: Fragments | None = None,
 ) -> list[RenderedFormula]:
     if not formulas:
         return []
     renderer = math_renderer(options.math_macros)
     try:
-        return renderer.render_page(formulas, id_prefix=id_prefix)
+        return renderer.render_page(formulas, id_prefix=id_prefix, fragments=fragments)
     except Exception as error:  # a renderer bug must not stop a build
         reason = f"cannot render formula: renderer failed ({type(error).__name__}: {error})"
         return [
@@ -100,7 +104,7 @@ def _with_definitions(page: Sequence[Formula], shown: Sequence[Formula]) -> list
 
 
 def _excerpt(
-    post: Post, document: ParsedDocument, options: RenderOptions
+    post: Post, document: ParsedDocument, options: RenderOptions, fragments: Fragments | None
 ) -> tuple[Excerpt, list[BuildWarning]]:
     """Front matter `summary`, else the part above `<!-- more -->`, else the first characters."""
     page_formulas = document.page.formulas
@@ -113,7 +117,8 @@ def _excerpt(
         )
         own = summary.page.formulas
         formulas = _with_definitions(page_formulas, own)
-        results = _render_math(formulas, options, _excerpt_prefix(post))[len(formulas) - len(own) :]
+        results = _render_math(formulas, options, _excerpt_prefix(post), fragments)
+        results = results[len(formulas) - len(own) :]
         summary.page.math_html = [result.html for result in results]
         warnings = [
             BuildWarning(post.rel_path, None, f"summary: {result.error}")
@@ -157,18 +162,23 @@ def _math_tokens(tokens: Sequence[Token]) -> list[Token]:
     return found
 
 
-def render_post(post: Post, options: RenderOptions) -> RenderedPost:
-    """Body HTML, excerpt HTML, plain text, table of contents and reading figures of a post."""
+def render_post(
+    post: Post, options: RenderOptions, fragments: Fragments | None = None
+) -> RenderedPost:
+    """Body HTML, excerpt HTML, plain text, table of contents and reading figures of a post.
+    `fragments`: the formulas and code of its previous rendering, and where to note this
+    one's."""
     document = parse(
         post.body,
         unsafe_html=options.unsafe_html,
         language=options.language,
         markdown_escaped=options.math_markdown_escaped,
     )
+    document.page.fragments = fragments
     first_line = post.body_line
     assets, images, warnings, reads = _resolve_images(document, post, options, first_line)
     formulas = document.page.formulas
-    results = _render_math(formulas, options, "")
+    results = _render_math(formulas, options, "", fragments)
     document.page.math_html = [result.html for result in results]
     warnings.extend(
         _warning(post, first_line, formula.line, result.error)
@@ -179,7 +189,7 @@ def render_post(post: Post, options: RenderOptions) -> RenderedPost:
     document.page.toc_html = toc_html(entries)
     wants_toc = options.toc if post.toc is None else post.toc
     body_html = document.render()
-    excerpt, excerpt_warnings = _excerpt(post, document, options)
+    excerpt, excerpt_warnings = _excerpt(post, document, options, fragments)
     warnings.extend(excerpt_warnings)
     text, search_text = prose_and_search_text(document.tokens)
     word_count, minutes = text_figures(text)

@@ -20,6 +20,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from transmit.render.fragments import Fragments, fragment_key
 from transmit.render.scrolling import FOCUSABLE
 
 CACHE_SIZE = 4096
@@ -170,10 +171,19 @@ class Highlighter:
             "</figure>\n"
         )
 
-    def render(self, info: str, code: str, language: str = "en") -> str:
-        """A `<figure class="code-block">` with a language label, copy button and the code."""
+    def render(
+        self, info: str, code: str, language: str = "en", fragments: Fragments | None = None
+    ) -> str:
+        """A `<figure class="code-block">` with a language label, copy button and the code.
+        `fragments`: the blocks the post's previous rendering made, and where to note this
+        one."""
         label = COPY_LABELS["zh" if language.lower().startswith("zh") else "en"]
-        return self.render_block(info, code, label)
+        if fragments is None:
+            return self.render_block(info, code, label)
+        made_from = fragment_key("code", info, code, label)
+        markup = fragments.known(made_from) or self.render_block(info, code, label)
+        fragments.show(made_from, markup)
+        return markup
 
 
 def _wrap_lines(inner: str, options: CodeOptions) -> str:

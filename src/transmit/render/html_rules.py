@@ -202,12 +202,13 @@ def code_renderers(highlighter: Highlighter) -> tuple[RenderRule, RenderRule]:
     def render_fence(
         self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        token = tokens[idx]
-        return highlighter.render(token.info, token.content, _page(env).language)
+        token, page = tokens[idx], _page(env)
+        return highlighter.render(token.info, token.content, page.language, page.fragments)
 
     def render_code_block(
         self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        return highlighter.render("", tokens[idx].content, _page(env).language)
+        page = _page(env)
+        return highlighter.render("", tokens[idx].content, page.language, page.fragments)
 
     return render_fence, render_code_block

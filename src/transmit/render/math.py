@@ -8,7 +8,8 @@ line) and calls MathRenderer.render_page once per page. Each formula goes throug
 2. rewrites (math_rewrite) of what math-core lacks into equivalents it has;
 3. numbering (math_numbering) when the formula carries \label, \tag, \eqref, \ref or a
    numbered environment, leaving page-specific parts as placeholders;
-4. math-core, else KaTeX (math_engines), cached on the final TeX;
+4. math-core, else KaTeX (math_engines), cached on the final TeX (and, for a formula without
+   numbers, taken from the post's previous rendering when it has it: render.fragments);
 5. the page's equation numbers, ids (prefixed with id_prefix) and links filled in.
 
 A formula neither engine renders becomes <code class="math-error"> with its source and a
@@ -27,6 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from transmit.render.fragments import Fragments, fragment_key
 from transmit.render.math_engines import EngineError, KatexEngine, MathCoreEngine
 from transmit.render.math_macros import MacroError, MacroTable, expand
 from transmit.render.math_numbering import (
@@ -66,7 +68,10 @@ class _Render:
 
     html: str | None
     error: str | None
-    engine: str
+    engine: str  # or "earlier": taken from the post's previous rendering
+
+
+_Remembered = tuple[RenderedFormula, MacroTable, bytes | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +91,9 @@ class MathRenderer:
         self._site_macros = MacroTable.from_config(macros or {})
         self._mathcore = MathCoreEngine()
         self._katex = KatexEngine()
-        # (source TeX, display, macro table key) -> result and the table after it
-        self._formula_cache: dict[tuple[str, bool, str], tuple[RenderedFormula, MacroTable]] = {}
+        # (source TeX, display, macro table key) -> result, the table after it, and the key of
+        # the result as a fragment (None when it has numbers or is an error)
+        self._formula_cache: dict[tuple[str, bool, str], _Remembered] = {}
         # (final TeX, display) -> engine verdict
         self._render_cache: dict[tuple[str, bool], _Render] = {}
         self._counts = {"math-core": 0, "katex": 0, "none": 0}
@@ -97,9 +103,15 @@ class MathRenderer:
         return dict(self._counts)
 
     def render_page(
-        self, formulas: Sequence[Formula], *, id_prefix: str = ""
+        self,
+        formulas: Sequence[Formula],
+        *,
+        id_prefix: str = "",
+        fragments: Fragments | None = None,
     ) -> list[RenderedFormula]:
-        """Render one page's formulas in order; definitions and labels carry across them."""
+        """Render one page's formulas in order; definitions and labels carry across them.
+        `fragments`: the formulas the post's previous rendering made, and where to note the
+        ones this one shows."""
         results: list[RenderedFormula | None] = [None] * len(formulas)
         pending: list[_Pending] = []
         table = self._site_macros
@@ -108,14 +120,21 @@ class MathRenderer:
             key = (formula.tex, formula.display, table.key)
             hit = self._formula_cache.get(key)
             if hit is not None:
-                results[i], table = hit
+                results[i], table, shown = hit
+                if fragments is not None and shown is not None:
+                    fragments.show(shown, hit[0].html)
                 continue
             try:
                 expansion = expand(formula.tex, table)
                 tex = rewrite(expansion.tex, formula.display)
                 if SENSITIVE_RE.search(tex) is None:
-                    result = _result(formula.tex, self._render(tex, formula.display))
-                    self._remember(key, result, expansion.table)
+                    made_from = fragment_key("math", tex, "display" if formula.display else "")
+                    render = self._render(tex, formula.display, made_from, fragments)
+                    result = _result(formula.tex, render)
+                    shown = made_from if render.html is not None else None
+                    self._remember(key, result, expansion.table, shown)
+                    if fragments is not None and shown is not None:
+                        fragments.show(shown, result.html)
                     results[i] = result
                 else:
                     numbering = number_formula(tex, formula.display, next_number)
@@ -139,19 +158,35 @@ class MathRenderer:
         ]
 
     def _remember(
-        self, key: tuple[str, bool, str], result: RenderedFormula, table: MacroTable
+        self,
+        key: tuple[str, bool, str],
+        result: RenderedFormula,
+        table: MacroTable,
+        shown: bytes | None,
     ) -> None:
         if len(self._formula_cache) >= MAX_CACHE_ENTRIES:
             self._formula_cache.clear()
-        self._formula_cache[key] = (result, table)
+        self._formula_cache[key] = (result, table, shown)
 
-    def _render(self, tex: str, display: bool) -> _Render:
+    def _render(
+        self,
+        tex: str,
+        display: bool,
+        made_from: bytes | None = None,
+        fragments: Fragments | None = None,
+    ) -> _Render:
         key = (tex, display)
         hit = self._render_cache.get(key)
         if hit is not None:
             return hit
-        render = self._render_uncached(tex, display)
-        self._counts[render.engine] += 1
+        earlier = None
+        if fragments is not None and made_from is not None:
+            earlier = fragments.known(made_from)
+        if earlier is not None:
+            render = _Render(earlier, None, "earlier")
+        else:
+            render = self._render_uncached(tex, display)
+            self._counts[render.engine] += 1
         if len(self._render_cache) >= MAX_CACHE_ENTRIES:
             self._render_cache.clear()
         self._render_cache[key] = render

@@ -12,6 +12,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from transmit.render.delimiters import formulas_in_html
+from transmit.render.fragments import Fragments
 from transmit.render.math import Formula
 from transmit.render.toc import AnchorRegistry, heading_slug
 
@@ -51,6 +52,7 @@ class PageState:
     math_html: Sequence[str] = ()
     toc_html: str = ""
     excerpt: bool = False  # rendering for a listing: no ids, no footnote links, no TOC
+    fragments: Fragments | None = None  # formulas and code of the post's previous rendering
 
 
 def plain_text(children: Sequence[Token]) -> str:
