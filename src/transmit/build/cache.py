@@ -9,6 +9,10 @@ The build process keeps only *stubs*: the rendered record with its longest texts
 plain and search text) replaced by `STUB`, so memory and the saved source records stay small
 at 10,000 posts. Templates and site code see a `LazyRendered` in each entry: the stub's fields,
 and the long ones read back from this cache when first asked for.
+
+Beside each source's latest rendering lies where its formulas and code blocks are in its body
+HTML (`render.fragments`), under the source's name: the source's next rendering, after an edit
+or under new options, takes them from there instead of rendering them again.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import pickle
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +31,7 @@ from transmit.build.packs import PackWriter, pack_index
 if TYPE_CHECKING:
     from transmit.content.post import Post
     from transmit.render.data import RenderedPost, RenderOptions
+    from transmit.render.fragments import Span
 
 CACHE_DIR = ".transmit-cache"
 Reads = tuple[tuple[str, tuple[int, int] | None], ...]  # (file, (mtime_ns, size) or None)
@@ -52,6 +57,12 @@ def canonical(value: object) -> bytes:
 
 def render_key(post: Post, options: RenderOptions, fingerprint: bytes) -> str:
     return store.digest(fingerprint, canonical(post), canonical(options)).hex()
+
+
+def fragments_key(source: str) -> str:
+    """The entry that says where the formulas and code of `source`'s latest rendering are
+    (one per source, not per rendering: the next rendering looks for it by name alone)."""
+    return "fragments:" + source
 
 
 def stub_of(rendered: RenderedPost) -> RenderedPost:
@@ -129,6 +140,40 @@ class RenderCache:
     def save(self, key: str, rendered: RenderedPost, reads: Reads) -> None:
         self._recent.pop(key, None)  # an earlier rendering under the same key
         self._writer.add(key, store.dumps((rendered, reads)))
+
+    def save_fragments(
+        self, source: str, key: str, rendered: RenderedPost, spans: tuple[Span, ...]
+    ) -> None:
+        """Note where the rendering of `source` saved under `key` has its formulas and code
+        (with a digest of its body, so that no other rendering is ever read with them)."""
+        if spans:
+            record = (key, store.digest(rendered.html), spans)
+            self._writer.add(fragments_key(source), store.dumps(record))
+
+    def earlier_fragments(self, source: str) -> dict[bytes, str]:
+        """The formulas and code of the latest rendering of `source` that the cache still
+        holds whole, by fragment key; none when it holds none."""
+        from transmit.render.fragments import taken_from
+
+        entry = fragments_key(source)
+        if self._packs.locate(entry) is None:  # no look at the folder: a cold build asks often
+            return {}
+        try:
+            key, body, spans = store.safe_loads(self._packs.read(entry) or b"")
+            for rendered in self._renderings(key):
+                if store.digest(rendered.html) == body:
+                    return taken_from(rendered.html, spans)
+        except Exception:  # damaged, or not ours: nothing is taken from it
+            pass
+        return {}
+
+    def _renderings(self, key: str) -> Iterator[RenderedPost]:
+        """Every rendering saved under `key`: first the one `load` would read, then older ones."""
+        if (found := self._loaded(key, self._packs.read(key))) is not None:
+            yield found[0]
+        for _, data in self._packs.others(key):
+            if (found := self._loaded(key, data)) is not None:
+                yield found[0]
 
     def flush(self) -> None:
         """Write what `save` gathered."""

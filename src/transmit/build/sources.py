@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transmit.build import manifest as saved
-from transmit.build.cache import RenderCache
+from transmit.build.cache import RenderCache, fragments_key
 from transmit.build.inputs import Inputs, content_digest
 from transmit.build.manifest import SourceRecord, SourceState
 from transmit.build.workers import LoadJob, Workers, load_sources
@@ -80,6 +80,7 @@ def update_sources(
     if touched or lost:  # rendered posts no record names any more go
         cache = RenderCache(job.cache_root, job.fingerprint)
         keep = {r.key for r in records.values() if r.key}
+        keep.update(fragments_key(p) for p, r in records.items() if r.key)
         # with the records intact, only the keys of the sources touched can have gone
         gone = None if lost or not old else {old[p].key for p in touched if p in old} - keep
         cache.sweep(keep, None if gone is None else {key for key in gone if key})

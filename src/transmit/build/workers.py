@@ -102,6 +102,7 @@ def load_sources(
     render cache. A file that is not a post at all comes back as its SkippedSource."""
     from transmit.build import pipeline
     from transmit.content.loader import load_post
+    from transmit.render.fragments import Fragments
 
     cache = RenderCache(job.cache_root, job.fingerprint)
     results: list[SourceRecord | SourceError] = []
@@ -122,9 +123,11 @@ def load_sources(
             if found is not None:
                 rendered, reads = found
             else:
-                rendered = pipeline.render_guarded(post, job.options)
+                fragments = Fragments(cache.earlier_fragments(path))
+                rendered = pipeline.render_guarded(post, job.options, fragments)
                 reads = tuple((name, stat_sig(name)) for name in rendered.reads)
                 cache.save(key, rendered, reads)
+                cache.save_fragments(path, key, rendered, fragments.spans(rendered.html))
             record = SourceRecord(sig, stub, key, stub_of(rendered), reads, mark, reads_mark(reads))
             results.append(record)
     finally:  # what was rendered is kept, even when a later post stops the batch
