@@ -159,6 +159,8 @@ class IncrementalBuilder:
             plan = self._plan(config, changed)
             previous = plan.previous
             if previous is not None and not model and plan.unchanged():
+                if (trusted := plan.trusted_now()) is not None:
+                    self._save(trusted)
                 summary: BuildSummary = previous.summary
                 self._refuse_warnings(summary.warnings)
                 return replace(summary, unchanged=True)

@@ -3,7 +3,7 @@ stat pass found them, the publishing choices and what the last build recorded.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transmit.build.inputs import Inputs, Sig, changed_files
 from transmit.build.manifest import Manifest, OutputRecord
@@ -51,6 +51,17 @@ class Plan:
             and now.watched == before.watched
             and now.skipped == before.skipped
         )
+
+    def trusted_now(self) -> Manifest | None:
+        """After a no-op: the last build's record with this stat pass in it, when files it
+        could not trust by their stat (too recently modified then) can be now, having been
+        found as they were; None when there are none. Saved, it spares the next no-op
+        reading those files again, as it would each one of them until a build changes
+        something."""
+        previous = self.previous
+        if previous is None or previous.inputs.racy == self.inputs.racy:
+            return None
+        return replace(previous, inputs=self.inputs)
 
     def sources_changed(self) -> list[str]:
         """The Markdown sources whose size or time is not the one the last build recorded,

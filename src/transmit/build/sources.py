@@ -75,7 +75,10 @@ def update_sources(
         records = {p: records[p] for p in sources if p in records}
     new_state = SourceState(records, {p: d for p, d in inputs.racy.items() if p in records})
     touched = {*stale, *removed, *due}
-    if shards := {saved.shard_of(p) for p in touched} | lost:
+    # and the records of files now trusted by their stat (or no longer), found as they were:
+    # saved again, or every build would read those files again
+    racy_moved = {p for p in state.racy.keys() ^ new_state.racy.keys() if p in records}
+    if shards := {saved.shard_of(p) for p in touched | racy_moved} | lost:
         saved.save_sources(cache_dir, state_key, new_state, shards)
     if touched or lost:  # rendered posts no record names any more go
         cache = RenderCache(job.cache_root, job.fingerprint)
