@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from transmit.build.cache import canonical
 from transmit.config import Config
 from transmit.site.entry import Entry
 from transmit.site.metadata import PageMeta, post_meta
@@ -30,7 +31,8 @@ class SavedRelated:
 
 
 def related_digest(key: RelatedKey) -> bytes:
-    return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).digest()
+    """(Of the pickle, not the repr: a fifth of the time at 10,000 posts, on every build.)"""
+    return hashlib.sha256(canonical(key)).digest()
 
 
 class AssemblyMemo:
