@@ -11,8 +11,7 @@ import pytest
 
 from tests.build.sites import CONFIG, OPTIONS, cold_tree, post, render_in_processes, tree, write
 from tests.conftest import SiteMaker
-from tests.render.helpers import make_post
-from tests.render.test_fragments import Engines, as_in_a_new_process
+from tests.render.helpers import Engines, as_in_a_new_process, make_post
 from transmit.build.cache import RenderCache, fragments_key
 from transmit.build.packs import pack_index
 from transmit.build.pipeline import build_site

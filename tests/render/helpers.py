@@ -6,10 +6,16 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+import transmit.render.highlight as highlight
 from transmit.content.post import Post
+from transmit.render import document as document_module
+from transmit.render import markdown
 from transmit.render.data import RenderedPost, RenderOptions
 from transmit.render.document import render_post
 from transmit.render.markdown import ParsedDocument, parse
+from transmit.render.math_engines import KatexEngine, MathCoreEngine
 
 
 def formulas(source: str) -> list[tuple[str, bool]]:
@@ -80,3 +86,33 @@ def balanced(markup: str) -> bool:
         elif not stack or stack.pop() != tag:
             return False
     return not stack
+
+
+class Engines:
+    """Counts formulas given to math-core and KaTeX, and code given to Pygments."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.formulas: list[str] = []
+        self.code: list[str] = []
+        for engine in (MathCoreEngine, KatexEngine):
+            monkeypatch.setattr(engine, "render", self._engine(engine.render))
+        real_highlight = highlight.pygments_highlight
+
+        def counting_highlight(code, lexer, formatter):  # type: ignore[no-untyped-def]
+            self.code.append(code)
+            return real_highlight(code, lexer, formatter)
+
+        monkeypatch.setattr(highlight, "pygments_highlight", counting_highlight)
+
+    def _engine(self, real):  # type: ignore[no-untyped-def]
+        def render(engine, tex, display):  # type: ignore[no-untyped-def]
+            self.formulas.append(tex)
+            return real(engine, tex, display)
+
+        return render
+
+
+def as_in_a_new_process() -> None:
+    """The renderers' in-process caches emptied, as in the next build's worker."""
+    document_module.math_renderer.cache_clear()
+    markdown.markdown_parser.cache_clear()

@@ -7,14 +7,12 @@ import dataclasses
 
 import pytest
 
-import transmit.render.highlight as highlight
-from tests.render.helpers import make_post
-from transmit.render import document, markdown
+from tests.render.helpers import Engines, as_in_a_new_process, make_post
+from transmit.render import document
 from transmit.render.data import RenderOptions
 from transmit.render.fragments import Fragments, fragment_key, taken_from
 from transmit.render.highlight import Highlighter
 from transmit.render.math import Formula, MathRenderer
-from transmit.render.math_engines import KatexEngine, MathCoreEngine
 
 BODY = r"""Intro with $x_1 * y_1$ and $\alpha$.
 
@@ -43,36 +41,6 @@ See $\eqref{eq:one}$; a broken one: $\frac{$.
 |---|---|
 | 1 | 2 |
 """
-
-
-class Engines:
-    """Counts formulas given to math-core and KaTeX, and code given to Pygments."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.formulas: list[str] = []
-        self.code: list[str] = []
-        for engine in (MathCoreEngine, KatexEngine):
-            monkeypatch.setattr(engine, "render", self._engine(engine.render))
-        real_highlight = highlight.pygments_highlight
-
-        def counting_highlight(code, lexer, formatter):  # type: ignore[no-untyped-def]
-            self.code.append(code)
-            return real_highlight(code, lexer, formatter)
-
-        monkeypatch.setattr(highlight, "pygments_highlight", counting_highlight)
-
-    def _engine(self, real):  # type: ignore[no-untyped-def]
-        def render(engine, tex, display):  # type: ignore[no-untyped-def]
-            self.formulas.append(tex)
-            return real(engine, tex, display)
-
-        return render
-
-
-def as_in_a_new_process() -> None:
-    """The renderers' in-process caches emptied, as in the next build's worker."""
-    document.math_renderer.cache_clear()
-    markdown.markdown_parser.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,8 @@ class SavedRelated:
 
 
 def related_digest(key: RelatedKey) -> bytes:
-    """(Of the pickle, not the repr: a fifth of the time at 10,000 posts, on every build.)"""
+    """A digest of the key's pickle (its repr took five times as long: 10 ms at 10,000 posts,
+    in every build that assembles the site)."""
     return hashlib.sha256(canonical(key)).digest()
 
 
