@@ -23,6 +23,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from transmit.render import html_rules
+from transmit.render.block_starts import BlockStarts
 from transmit.render.blocks import strict_admonition, structure_rule
 from transmit.render.delimiters import math_inline_rule, table_keeping_formulas
 from transmit.render.display import macro_definitions_rule, math_block_rule
@@ -92,6 +93,7 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     md.core.ruler.push("transmit_collect", collect_rule)
     md.inline.terminator_re = TEXT_STOPS
     md.core.ruler.at("inline", inline_rule)
+    md.block.tokenize = BlockStarts(md).tokenize  # type: ignore[method-assign]
 
     html_rules.install(md, Highlighter())
     return md
