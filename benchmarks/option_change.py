@@ -1,5 +1,4 @@
-"""What a changed render setting costs: a cold build beside the rebuild after `excerpt_length`
-changes, transmit alone.
+"""The rebuild after a render setting changes, beside a cold build (transmit alone).
 
     python benchmarks/option_change.py --posts 1000 [--runs 3] [--distinct-code] [--transmit CMD]
 
@@ -22,24 +21,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import environment
+from harness.arguments import add_corpus_options
 from harness.measure import CommandFailed, Runner
 from harness.sites import POSTS_DIR, generate_corpus, remove_paths
 from harness.stats import Sample
 from harness.tools import Tool, transmit_tool
 
-DEFAULT_SEED = 20260111
 FENCE = "```"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, action="append", help="corpus size (repeatable)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    add_corpus_options(parser)
     parser.add_argument("--distinct-code", action="store_true", help="make every code block unique")
-    parser.add_argument("--transmit", help="command that runs transmit (default: found on PATH)")
-    parser.add_argument("--jobs", type=int, help="pass --jobs N to transmit build")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus seed")
-    parser.add_argument("--gen-corpus", type=Path, help="path to shared/bench/gen_corpus.py")
     args = parser.parse_args(argv)
     args.posts = args.posts or [1000]
     if min(args.posts) < 1 or args.runs < 1:

@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from harness import environment
+from harness.arguments import add_corpus_options
 from harness.measure import CommandFailed, Runner
 from harness.report import Block, format_block, missed_targets, results_json
 from harness.scenarios import compare_steps, measure_site, measure_startup, startup_cases
 from harness.sites import edited_post_name, generate_corpus, set_search
 from harness.tools import Tool, hugo_tool, transmit_tool
-
-DEFAULT_SEED = 20260111
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +48,9 @@ class Plan:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, action="append", help="corpus size (repeatable)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    add_corpus_options(parser)
     parser.add_argument("--search", action="store_true", help="also measure with search on")
-    parser.add_argument("--transmit", help="command that runs transmit (default: found on PATH)")
     parser.add_argument("--hugo-only", action="store_true", help="measure Hugo alone")
-    parser.add_argument("--jobs", type=int, help="pass --jobs N to transmit build")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus seed")
-    parser.add_argument("--gen-corpus", type=Path, help="path to shared/bench/gen_corpus.py")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--sample-ms", type=float, default=10.0, help="memory sampling period")
     parser.add_argument("--startup-runs", type=int, default=10, help="runs per startup figure")

@@ -45,45 +45,49 @@ def fresh_renderers() -> None:
     as_in_a_new_process()
 
 
-def test_an_edit_to_prose_renders_no_formula_or_code_again(
-    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    site = make_site(FILES, config=CONFIG)
-    build_site(site, OPTIONS)
-    write(site, "content/posts/note.md", post("Note", "2026-01-01", NOTE.replace("Last", "Final")))
-    as_in_a_new_process()  # the next `transmit build` knows nothing of the last one's renders
+def rebuilt(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], list[str]]:
+    """The site built as a new `transmit build` process builds it (knowing nothing of the last
+    one's renders but what the cache holds), checked against a cold build; the formulas and
+    code the build gave the engines."""
+    as_in_a_new_process()
     engines = Engines(monkeypatch)
     build_site(site, OPTIONS)
-    assert engines.formulas == [] and engines.code == []
+    made = (list(engines.formulas), list(engines.code))
     assert tree(site / "public") == cold_tree(site, tmp_path)
+    return made
+
+
+@pytest.fixture
+def site(make_site: SiteMaker) -> Path:
+    site = make_site(FILES, config=CONFIG)
+    build_site(site, OPTIONS)
+    return site
+
+
+def test_an_edit_to_prose_renders_no_formula_or_code_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(site, "content/posts/note.md", post("Note", "2026-01-01", NOTE.replace("Last", "Final")))
+    assert rebuilt(site, tmp_path, monkeypatch) == ([], [])
 
 
 def test_an_edit_renders_only_the_formulas_and_code_it_changes(
-    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = make_site(FILES, config=CONFIG)
-    build_site(site, OPTIONS)
     edited = NOTE.replace("x_1 * y_1", "x_2 * y_2").replace("3.14159", "math.pi")
     write(site, "content/posts/note.md", post("Note", "2026-01-01", edited))
-    as_in_a_new_process()
-    engines = Engines(monkeypatch)
-    build_site(site, OPTIONS)
-    assert engines.formulas == ["x_2 * y_2"]
-    assert engines.code == [CODE.replace("3.14159", "math.pi")]
-    assert tree(site / "public") == cold_tree(site, tmp_path)
+    formulas, code = rebuilt(site, tmp_path, monkeypatch)
+    assert formulas == ["x_2 * y_2"]
+    assert code == [CODE.replace("3.14159", "math.pi")]
 
 
 def test_a_setting_every_post_renders_with_renders_no_formula_or_code_again(
-    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = make_site(FILES, config=CONFIG)
-    build_site(site, OPTIONS)
     write(site, "site.toml", CONFIG + "excerpt_length = 20\n")
-    as_in_a_new_process()
-    engines = Engines(monkeypatch)
-    build_site(site, OPTIONS)
-    assert engines.formulas == [] and engines.code == []
-    assert tree(site / "public") == cold_tree(site, tmp_path)
+    assert rebuilt(site, tmp_path, monkeypatch) == ([], [])
 
 
 def test_worker_processes_take_fragments_and_build_what_a_cold_build_does(
@@ -99,9 +103,7 @@ def test_worker_processes_take_fragments_and_build_what_a_cold_build_does(
     assert fragment_entries(site) == {"note.md", "other.md", "gone.md"}
 
 
-def test_notes_live_and_go_with_their_posts_renderings(make_site: SiteMaker) -> None:
-    site = make_site(FILES, config=CONFIG)
-    build_site(site, OPTIONS)
+def test_notes_live_and_go_with_their_posts_renderings(site: Path) -> None:
     assert fragment_entries(site) == {"note.md", "other.md", "gone.md"}
     (site / "content/posts/gone.md").unlink()
     (site / "content/posts/note.md").unlink()

@@ -6,7 +6,7 @@ headings, HTML, ...) that each look at its first character and give up. Most of 
 only start at a line whose first character (after the indent) is one of a few; this parser
 tries each such rule only there, the others (tables, indented code, setext headings, definition
 lists, paragraphs, ...) everywhere, all in the library's order. The tokens are the same either
-way (tests/render/test_block_starts.py compares them).
+way (tests/render/test_fast_paths.py compares them).
 """
 
 from __future__ import annotations

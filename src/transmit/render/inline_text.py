@@ -6,7 +6,7 @@ parser's seventeen inline rules there, in vain for the rules this parser does no
 are full of such characters. Here text ends only where a rule of this parser can match, and
 inline content with no such place at all (two table cells in three, most headings and list
 items) becomes its one text token at once. Parsing the 1,000 posts of the benchmark went from
-1.9 to 1.6 s. The tokens are the same either way (tests/render/test_inline_text.py compares
+1.9 to 1.6 s. The tokens are the same either way (tests/render/test_fast_paths.py compares
 them).
 """
 

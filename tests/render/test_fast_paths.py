@@ -1,6 +1,7 @@
-"""Block rules tried only where they can start (render/block_starts.py) give the very tokens
-markdown-it's own way gives: compared with the same parser set back to the library's block
-tokenizer, which offers every line to every rule."""
+"""The parser's shortcuts give the very tokens markdown-it's own way gives: plain text found
+fast (render/inline_text.py) and block rules tried only where they can start
+(render/block_starts.py), compared with the same parser set back to the library's stops, core
+`inline` rule and block tokenizer."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import inline as library_inline_rule
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from transmit.render.block_starts import STARTS
+from transmit.render.inline_text import TEXT_STOPS
 from transmit.render.markdown import markdown_parser
 from transmit.render.page import PageState
 
@@ -20,7 +24,13 @@ EXAMPLE = Path(__file__).parents[2] / "example" / "content"
 
 
 def _library_way(unsafe_html: bool) -> MarkdownIt:
+    """This project's parser, but ending text where markdown-it and its plugins would (the
+    plugin adds its stops the library's way), parsing every inline content, and offering
+    every line to every block rule."""
     md = markdown_parser.__wrapped__(unsafe_html)
+    stock = MarkdownIt("commonmark").use(gfm_autolink_plugin)
+    md.inline.terminator_re = stock.inline.terminator_re
+    md.core.ruler.at("inline", library_inline_rule)
     del md.block.tokenize  # the library's method again
     return md
 
@@ -35,20 +45,39 @@ def _tokens(md: MarkdownIt, source: str) -> tuple[list[dict[str, Any]], str]:
 
 
 def assert_same(source: str, unsafe_html: bool = False) -> None:
-    assert _tokens(markdown_parser(unsafe_html), source) == _tokens(
-        LIBRARY_WAY[unsafe_html], source
-    )
+    fast = _tokens(markdown_parser(unsafe_html), source)
+    assert fast == _tokens(LIBRARY_WAY[unsafe_html], source)
 
 
-def test_every_rule_named_is_one_of_the_parsers() -> None:
+def test_the_library_way_is_really_different() -> None:
+    """The comparison compares something: the library ends text at "-" and offers every line
+    to every block rule; this parser does neither."""
+    assert LIBRARY_WAY[False].inline.terminator_re.search("two-stage")
+    assert TEXT_STOPS.search("two-stage") is None
+    assert markdown_parser(False).inline.terminator_re is TEXT_STOPS
+    assert "tokenize" not in vars(LIBRARY_WAY[False].block)
+    assert "tokenize" in vars(markdown_parser(False).block)
+
+
+def test_every_block_rule_named_is_one_of_the_parsers() -> None:
     names = {rule.name for rule in markdown_parser(False).block.ruler.__rules__}
     assert set(STARTS) <= names
-    assert "tokenize" not in vars(LIBRARY_WAY[False].block)  # the comparison is with the library
 
 
 @pytest.mark.parametrize(
     "source",
     [
+        "anchor-free, one-stage -> two-stage: 50% +1 = 2 {x} #3",
+        "| a-b | c:d |\n| --- | --- |\n| x > y | 10% |",
+        "see www.example.com/a-b, http://x.org/p?q=1 and https://y.org:8080/",
+        "mailto:me@example.com xmpp:me@example.com ftp://a.b Http://c.d xhttp://e.f",
+        "write to me@example.com or visit wwww.example.com",
+        "[link-text](http://a.b/c-d) ![img-x](a-b.png) [^note-1]\n\n[^note-1]: a-b",
+        "**bold-text** *em-text* ~~gone-text~~ `code-x` $x-y$ \\(a-b\\) &amp; &#45;",
+        "line one -  \nline two\\\nline three - end",
+        "<http://a.b/c> <me@x.org> <span>-</span>",
+        "# Title-with-dashes\n\n- item-one\n- item-two: 3 > 2\n\n> quoted-text",
+        "中文-标题：注意力机制 > 卷积 + 池化 = 特征",
         "Prose.\n\n- a\n+ b\n* c\n\n1. one\n2) two\n\n> quote\n> - in a list\n\n# Title\n",
         "***\n---\n___\n\nSetext\n===\n\nSetext two\n---\n",
         "```python\nx = 1\n```\n\n~~~\ny\n~~~\n\n    indented code\n\ttab code\n",
@@ -70,6 +99,20 @@ def test_the_same_tokens_as_markdown_its_way(source: str, unsafe_html: bool) -> 
 @pytest.mark.parametrize("path", sorted(EXAMPLE.rglob("*.md")), ids=lambda path: path.name)
 def test_the_same_tokens_for_every_example_post(path: Path) -> None:
     assert_same(path.read_text(encoding="utf-8"), unsafe_html=True)
+
+
+_PIECES = [
+    *"ab wW:/.@-_*~`$\\[]()!^<>&#%+={}|\n 中文，。",
+    *["www.", "ww.", "http", "https", "mailto", "xmpp", "ftp", "://", "x.org", "a@b.co"],
+    *["[^1]", "^[n]", "**", "~~", "&amp;", "<http://a.b>", "$x$", "\\(", "\\)", "\n\n", "  \n"],
+    *["| a | b |\n| - | - |\n", "- ", "1. ", "> ", "# ", "```\n"],
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_the_same_tokens_for_any_text(source: str) -> None:
+    assert_same(source)
 
 
 _LINE_STARTS = [
