@@ -36,7 +36,7 @@ from tests.build.sites import (
     write,
 )
 from tests.conftest import SiteMaker
-from transmit.build import incremental, packs, pages, workers
+from transmit.build import incremental, packs, pages, plan, workers
 from transmit.build.incremental import IncrementalBuilder
 from transmit.build.pipeline import BuildFailed, BuildOptions, build_site
 from transmit.errors import TransmitError
@@ -105,7 +105,7 @@ def test_an_edit_in_an_aged_site_lists_no_folder(
     def no_scan(*args: object) -> None:
         raise AssertionError("folders were listed again")
 
-    monkeypatch.setattr(incremental, "scan_inputs", no_scan)
+    monkeypatch.setattr(plan, "scan_inputs", no_scan)
     build_site(site, OPTIONS)
     monkeypatch.undo()
     assert tree(site / "public") == cold_tree(site, tmp_path)

@@ -32,13 +32,7 @@ from transmit.build.edits import (
     warm_up,
 )
 from transmit.build.entries import EntryMemo
-from transmit.build.inputs import (
-    Sig,
-    apply_changes,
-    refresh_inputs,
-    scan_inputs,
-    watch,
-)
+from transmit.build.inputs import Sig, watch
 from transmit.build.layout import layout_of
 from transmit.build.manifest import Manifest, RecordMarks, SourceRecord, SourceState
 from transmit.build.memos import load_assembly_memo, save_assembly_memo
@@ -59,7 +53,7 @@ from transmit.build.pipeline import (
     output_clashes,
     render_options,
 )
-from transmit.build.plan import Plan
+from transmit.build.plan import Plan, current_inputs
 from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
 from transmit.build.templates import PageTemplates
@@ -198,16 +192,9 @@ class IncrementalBuilder:
     def _plan(self, config: Config, changed: Collection[Path] | None) -> Plan:
         in_memory = self._manifest is not None
         previous = self._previous_manifest()
-        inputs, edited = None, None
         known = previous is not None and changed is not None and in_memory
-        if known and (found := apply_changes(previous.inputs, changed, self.site_dir)):
-            inputs, edited = found
-        if inputs is None and previous is not None:
-            inputs = refresh_inputs(previous.inputs)
-        if inputs is None:
-            inputs = scan_inputs(self.site_dir, THEME_DIR)
-            if previous is not None:
-                inputs = watch(inputs, previous.inputs.watched)
+        found = current_inputs(previous, changed if known else None, self.site_dir, THEME_DIR)
+        inputs, edited = found
         publishing = Publishing(self.options.drafts, self.options.future, self._now())
         site_key = digest(
             config.source_text,

@@ -3,9 +3,19 @@ stat pass found them, the publishing choices and what the last build recorded.""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from transmit.build.inputs import Inputs, Sig, changed_files
+from transmit.build.inputs import (
+    Inputs,
+    Sig,
+    apply_changes,
+    changed_files,
+    refresh_inputs,
+    scan_inputs,
+    watch,
+)
 from transmit.build.manifest import Manifest, OutputRecord
 from transmit.build.outputs import STALE_SEARCH
 from transmit.build.workers import Publishing
@@ -70,3 +80,23 @@ class Plan:
             return []
         before, now = self.previous.inputs.files, self.inputs.files
         return [path for path in self.inputs.sources if before.get(path) != now[path]]
+
+
+def current_inputs(
+    previous: Manifest | None,
+    changed: Collection[Path] | None,
+    site_dir: Path,
+    theme_dir: Path,
+) -> tuple[Inputs, frozenset[str] | None]:
+    """The inputs as they are now, and the only ones that changed when that is known, found
+    the cheapest sound way: the `changed` files stat-ed again (the dev server was told which
+    changed since the last build, whose record is in memory); else every recorded file, while
+    no folder changed; else a scan."""
+    if previous is not None and changed is not None:
+        found = apply_changes(previous.inputs, changed, site_dir)
+        if found is not None:
+            return found
+    if previous is not None and (inputs := refresh_inputs(previous.inputs)) is not None:
+        return inputs, None
+    inputs = scan_inputs(site_dir, theme_dir)
+    return (inputs if previous is None else watch(inputs, previous.inputs.watched)), None
