@@ -11,18 +11,17 @@ verbatim, so they cost the cache a few bytes per fragment.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 
+from transmit.build.store import digest
+
 Span = tuple[bytes, int, int]  # fragment key, start and end in the body HTML
-KEY_SIZE = 16
 
 
 def fragment_key(kind: str, *parts: str) -> bytes:
-    """A digest of what made a fragment (each part after its length, so that no two lists of
-    parts read the same; one string hashed at once, as a build makes tens of thousands)."""
-    text = kind + "".join(f"{len(part)}:{part}" for part in parts)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:KEY_SIZE]
+    """A digest of what made a fragment, of the kind named (`store.digest`: parts that run
+    together do not read the same)."""
+    return digest(kind, *parts)
 
 
 class Fragments:
