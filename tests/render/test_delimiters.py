@@ -194,6 +194,15 @@ def test_pipes_inside_formulas_do_not_split_table_cells(row: str, expected: list
     assert html.count("<td>") == 2
 
 
+def test_a_table_right_after_a_line_of_text_is_a_table() -> None:
+    """As markdown-it, GitHub and Typora have it: no empty line is needed before a table."""
+    html = html_of("Results on the test set:\n| model | $a|b$ |\n|---|---|\n| ours | 1 |\n")
+    assert html.startswith("<p>Results on the test set:</p>\n")
+    assert "<th>model</th>" in html
+    assert "<td>ours</td>" in html
+    assert texts("Results:\n| $a|b$ |\n|---|\n") == ["a|b"]
+
+
 def test_table_cell_without_math_still_splits_on_escaped_pipes() -> None:
     html = html_of("| h | k |\n|---|---|\n| a \\| b | c |\n")
     assert "<td>a | b</td>" in html

@@ -273,6 +273,12 @@ def test_mkdocs_admonitions_are_callouts() -> None:
     assert "<pre" not in html
 
 
+def test_an_admonition_right_after_a_line_of_text_is_a_callout() -> None:
+    html = html_of("Keep in mind:\n!!! warning\n    The loss may diverge.\n")
+    assert html.startswith("<p>Keep in mind:</p>\n")
+    assert '<div class="callout callout-warning" data-callout="warning">' in html
+
+
 def test_mkdocs_admonition_title_follows_the_site_language() -> None:
     html = parse("!!! warning\n    x\n", unsafe_html=True, language="zh").render()
     assert '<p class="callout-title">警告</p>' in html

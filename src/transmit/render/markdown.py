@@ -25,7 +25,7 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from transmit.render import html_rules
 from transmit.render.block_starts import BlockStarts
 from transmit.render.blocks import strict_admonition, structure_rule
-from transmit.render.delimiters import math_inline_rule, table_keeping_formulas
+from transmit.render.delimiters import BlockRule, math_inline_rule, table_keeping_formulas
 from transmit.render.display import macro_definitions_rule, math_block_rule
 from transmit.render.emphasis import emphasis_rule
 from transmit.render.highlight import Highlighter
@@ -66,6 +66,13 @@ def image_with_position(image_rule: InlineRule) -> InlineRule:
     return rule
 
 
+def _wrap_block_rule(md: MarkdownIt, name: str, wrap: Callable[[BlockRule], BlockRule]) -> None:
+    """Replace a block rule with `wrap` of it, keeping the blocks it may interrupt (a table or
+    an admonition right after a line of text, as markdown-it and its plugin have them)."""
+    rule = next(rule for rule in md.block.ruler.__rules__ if rule.name == name)
+    md.block.ruler.at(name, wrap(rule.fn), {"alt": list(rule.alt)})
+
+
 @cache
 def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     """One configured parser per process and option set (building one costs milliseconds)."""
@@ -75,10 +82,8 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     md.use(footnote_plugin).use(deflist_plugin).use(gfm_autolink_plugin)
     md.options["tasklists"] = True
     md.use(admon_plugin)
-    admonition = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "admonition")
-    md.block.ruler.at("admonition", strict_admonition(admonition))
-    table_rule = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "table")
-    md.block.ruler.at("table", table_keeping_formulas(table_rule))
+    _wrap_block_rule(md, "admonition", strict_admonition)
+    _wrap_block_rule(md, "table", table_keeping_formulas)
     alt = {"alt": ["paragraph", "reference", "blockquote", "list"]}
     md.block.ruler.before("fence", "math_block", math_block_rule, alt)
     md.block.ruler.before("html_block", "more_marker", more_rule, alt)
