@@ -1,7 +1,7 @@
 """The parser's shortcuts give the very tokens markdown-it's own way gives: plain text found
-fast (render/inline_text.py) and block rules tried only where they can start
+fast (render/inline_text.py) and block rules tried only where they can match
 (render/block_starts.py), compared with the same parser set back to the library's stops, core
-`inline` rule and block tokenizer."""
+`inline` rule, block tokenizer and rule lists."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def _library_way(unsafe_html: bool) -> MarkdownIt:
     stock = MarkdownIt("commonmark").use(gfm_autolink_plugin)
     md.inline.terminator_re = stock.inline.terminator_re
     md.core.ruler.at("inline", library_inline_rule)
-    del md.block.tokenize  # the library's method again
+    del md.block.tokenize  # the library's methods again
+    del md.block.ruler.getRules
     return md
 
 
@@ -57,6 +58,8 @@ def test_the_library_way_is_really_different() -> None:
     assert markdown_parser(False).inline.terminator_re is TEXT_STOPS
     assert "tokenize" not in vars(LIBRARY_WAY[False].block)
     assert "tokenize" in vars(markdown_parser(False).block)
+    assert len(LIBRARY_WAY[False].block.ruler.getRules("paragraph")) > 5
+    assert len(markdown_parser(False).block.ruler.getRules("paragraph")) == 1
 
 
 def test_every_block_rule_named_is_one_of_the_parsers() -> None:
@@ -87,6 +90,11 @@ def test_every_block_rule_named_is_one_of_the_parsers() -> None:
         "<div>\nhtml\n</div>\n\n<!-- more -->\n\nAfter.\n",
         '!!! note "Title"\n    Body.\n\n??? tip\n    Folded.\n\n!!!注意 stays text\n',
         "Term\n: Definition\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        "Text\n| a | b |\n|:-|-:|\n| 1 | 2 |\nmore\n\n- item\n  a | b\n  - | -\n",
+        "> q\n> | x |\n> :-:\n",
+        "a | b\n--- | ---\n1 | 2\n\nText\nc | d\n-|-\n\n- x\n\n  e | f\n  :-: | -\n",
+        "Text\n# Heading\ntext\n> quote\ntext\n```\ncode\n```\ntext\n- item\ntext\n***\n",
+        "Text\n$$\nx\n$$\ntext\n<div>\n\ntext\n!!! note\n    body\ntext\n[^1]: a\n",
         "- item\n\n      code in a list\n\n  > quote in a list\n  > ```\n  > fenced\n  > ```\n",
         "中文段落。\n\n1. 第一\n2. 第二\n\n> 引用：注意力机制\n",
     ],
@@ -120,6 +128,7 @@ _LINE_STARTS = [
     *["$$", "\\[", "\\]", "\\begin{align}", "\\end{align}", "\\newcommand{\\R}{x}", "\\def\\a{b}"],
     *["[^1]: ", "[a]: /u", "<!-- more -->", "<div>", "</div>", "<p>", "!!! note", "??? tip"],
     *["???+ warn", "===", "---", "***", "___", ": ", "| a | b |", "|---|---|", "a", "中", "1", ""],
+    *[":-", "-|-", "|:-:", " | ", "a | b", "-", "|", ":"],
 ]
 _REST = ["", "x", " text", " $y$", " *em*", " a | b", " [l](/u)", "\\", "{", "}", " 注意"]
 

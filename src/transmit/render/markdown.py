@@ -98,7 +98,7 @@ def markdown_parser(unsafe_html: bool) -> MarkdownIt:
     md.core.ruler.push("transmit_collect", collect_rule)
     md.inline.terminator_re = TEXT_STOPS
     md.core.ruler.at("inline", inline_rule)
-    md.block.tokenize = BlockStarts(md).tokenize  # type: ignore[method-assign]
+    BlockStarts(md).install()
 
     html_rules.install(md, Highlighter())
     return md
