@@ -57,7 +57,7 @@ class ChainRules:
         self.as_one: list[BlockRule] = [self.any_matches]  # what `getRules` gives in its place
 
     def at(self, state: StateBlock, line: int, end_line: int) -> list[BlockRule]:
-        """The rules that may match at `line` (not empty), in the library's order."""
+        """The rules that may match at `line`, in the library's order."""
         src, starts, shifts = state.src, state.bMarks, state.tShift
         below = line + 1
         table = False
