@@ -23,39 +23,19 @@ from pathlib import Path
 from harness import environment
 from harness.arguments import add_corpus_options
 from harness.measure import CommandFailed, Runner
-from harness.sites import POSTS_DIR, generate_corpus, remove_paths
+from harness.sites import generate_corpus, make_code_distinct, remove_paths
 from harness.stats import Sample
 from harness.tools import Tool, transmit_tool
-
-FENCE = "```"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_corpus_options(parser)
-    parser.add_argument("--distinct-code", action="store_true", help="make every code block unique")
     args = parser.parse_args(argv)
     args.posts = args.posts or [1000]
     if min(args.posts) < 1 or args.runs < 1:
         parser.error("--posts and --runs must be at least 1")
     return args
-
-
-def make_code_distinct(site: Path) -> int:
-    """A line naming the post and the block at the top of every fenced block; returns how many
-    blocks there are."""
-    blocks = 0
-    for number, path in enumerate(sorted((site / POSTS_DIR).glob("*.md"))):
-        lines, inside = [], False
-        for line in path.read_text(encoding="utf-8").split("\n"):
-            lines.append(line)
-            if line.startswith(FENCE):
-                inside = not inside
-                if inside:
-                    blocks += 1
-                    lines.append(f"value_{number}_{blocks} = {number} + {blocks}")
-        path.write_text("\n".join(lines), encoding="utf-8")
-    return blocks
 
 
 def set_excerpt_length(site: Path, length: int) -> None:

@@ -1,10 +1,13 @@
 """Benchmark transmit against Hugo on the same generated posts; one command does it all.
 
     python benchmarks/run.py --posts 1000 [--posts 3000 --posts 10000] [--runs 3] [--search]
+        [--distinct-code]
 
 Generates the corpus (transmit's and Hugo's layout of the same posts), builds it cold,
 again with nothing changed, and after a one-sentence edit, with each tool in turn, and
 prints medians side by side with ratios and the targets of the speed issue.
+`--distinct-code` makes every code block of both layouts unique, as in real notes (the
+generated corpus repeats a few hundred blocks).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from harness.arguments import add_corpus_options
 from harness.measure import CommandFailed, Runner
 from harness.report import Block, format_block, missed_targets, results_json
 from harness.scenarios import compare_steps, measure_site, measure_startup, startup_cases
-from harness.sites import edited_post_name, generate_corpus, set_search
+from harness.sites import edited_post_name, generate_corpus, make_code_distinct, set_search
 from harness.tools import Tool, hugo_tool, transmit_tool
 
 
@@ -38,6 +41,7 @@ class Plan:
     sizes: tuple[int, ...]
     runs: int
     search: bool
+    distinct_code: bool
     transmit: tuple[str, ...] | None
     jobs: int | None
     seed: int
@@ -74,6 +78,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         sizes=tuple(args.posts),
         runs=args.runs,
         search=args.search,
+        distinct_code=args.distinct_code,
         transmit=transmit_command(args),
         jobs=args.jobs,
         seed=args.seed,
@@ -83,17 +88,27 @@ def make_plan(args: argparse.Namespace) -> Plan:
     )
 
 
-def describe(posts: int, search: bool) -> str:
-    return f"{posts:,} posts, search {'on' if search else 'off'}"
+def describe(plan: Plan, posts: int, search: bool) -> str:
+    code = ", code made distinct" if plan.distinct_code else ""
+    return f"{posts:,} posts, search {'on' if search else 'off'}{code}"
+
+
+def folder_name(plan: Plan, posts: int, search: bool) -> str:
+    """The setting's folder under the work folder's sites/ and logs/."""
+    code = "-distinct" if plan.distinct_code else ""
+    return f"{posts}-{'search' if search else 'plain'}{code}"
 
 
 def site_tools(plan: Plan, posts: int, search: bool) -> tuple[list[Tool], str]:
     """Fresh sites for one setting, the tools pointed at them, and the post to edit."""
-    name = f"{posts}-{'search' if search else 'plain'}"
+    name = folder_name(plan, posts, search)
     corpus = generate_corpus(
         plan.generator, posts, plan.seed, environment.WORK_DIR / "sites" / name
     )
     set_search(corpus.transmit_site, search)
+    if plan.distinct_code:
+        for site in (corpus.transmit_site, corpus.hugo_site):
+            make_code_distinct(site)
     pagefind = environment.pagefind_command() if search else None
     tools = [hugo_tool(environment.hugo_binary(), corpus.hugo_site, pagefind)]
     if plan.transmit is not None:
@@ -104,12 +119,12 @@ def site_tools(plan: Plan, posts: int, search: bool) -> tuple[list[Tool], str]:
 def measure_block(plan: Plan, posts: int, search: bool, runner: Runner) -> Block:
     """Build one corpus with every tool and turn the samples into one table."""
     tools, edited = site_tools(plan, posts, search)
-    logs = environment.WORK_DIR / "logs" / f"{posts}-{'search' if search else 'plain'}"
+    logs = environment.WORK_DIR / "logs" / folder_name(plan, posts, search)
     shutil.rmtree(logs, ignore_errors=True)
     measured = measure_site(tools, plan.runs, edited, runner, logs)
     transmit = measured[0] if plan.transmit is not None else None
     return Block(
-        describe(posts, search),
+        describe(plan, posts, search),
         compare_steps(transmit, measured[-1]),
         plan.runs,
         posts=posts,
@@ -134,6 +149,7 @@ def metadata(plan: Plan, runner: Runner) -> dict[str, Any]:
         "runs": plan.runs,
         "startup_runs": plan.startup_runs,
         "seed": plan.seed,
+        "distinct_code": plan.distinct_code,
         "sample_ms": runner.interval * 1000,
         "jobs": plan.jobs,
     }
@@ -170,7 +186,7 @@ def run(plan: Plan, runner: Runner) -> int:
     blocks = [Block("CLI startup", startup, plan.startup_runs, memory=False)]
     print(format_block(blocks[0]) + "\n", flush=True)
     for posts, search in settings(plan):
-        print(f"measuring {describe(posts, search)} ...", file=sys.stderr, flush=True)
+        print(f"measuring {describe(plan, posts, search)} ...", file=sys.stderr, flush=True)
         blocks.append(measure_block(plan, posts, search, runner))
         print(format_block(blocks[-1]) + "\n", flush=True)
         write_json(plan.json_path, meta, blocks)

@@ -7,6 +7,7 @@ from harness.sites import (
     append_sentence,
     edit_sentence,
     edited_post_name,
+    make_code_distinct,
     set_search,
     with_search,
 )
@@ -78,3 +79,36 @@ def test_append_sentence_adds_to_the_end_of_the_body(tmp_path: Path) -> None:
     append_sentence(tmp_path, "a.md", 7)
     text = (tmp_path / POSTS_DIR / "a.md").read_text(encoding="utf-8")
     assert text == "---\ntitle: t\n---\nbody\n" + edit_sentence(7)
+
+
+def test_every_fenced_block_gets_a_line_of_its_own(tmp_path: Path) -> None:
+    posts = tmp_path / POSTS_DIR
+    posts.mkdir(parents=True)
+    block = "```python\nx = 1\n```\n"
+    for name in ("a.md", "b.md"):
+        (posts / name).write_text(f"Text.\n\n{block}\nMore.\n\n{block}", encoding="utf-8")
+    assert make_code_distinct(tmp_path) == 4
+    texts = [(posts / name).read_text(encoding="utf-8") for name in ("a.md", "b.md")]
+    blocks = [part for text in texts for part in text.split("```")[1::2]]
+    assert len(blocks) == 4 and len(set(blocks)) == 4
+    assert all(part.startswith("python\nvalue_") and part.endswith("x = 1\n") for part in blocks)
+    assert texts[0].startswith("Text.\n\n```python\n") and "\nMore.\n\n" in texts[0]
+
+
+def test_both_layouts_get_the_same_distinct_blocks(tmp_path: Path) -> None:
+    """transmit's and Hugo's copies of a post differ in front matter only: their code stays
+    the same after the change, so both tools highlight the very same blocks."""
+    body = "Text.\n\n```cpp\nint x;\n```\n\n```python\ny = 2\n```\n"
+    sites = [tmp_path / "transmit", tmp_path / "hugo"]
+    for site, front in zip(sites, ["title: t", 'title: "t"\ndraft: false'], strict=True):
+        (site / POSTS_DIR).mkdir(parents=True)
+        for name in ("b.md", "a.md"):
+            (site / POSTS_DIR / name).write_text(f"---\n{front}\n---\n{body}", encoding="utf-8")
+    assert [make_code_distinct(site) for site in sites] == [4, 4]
+
+    def code(site: Path) -> list[str]:
+        texts = [(site / POSTS_DIR / name).read_text(encoding="utf-8") for name in ("a.md", "b.md")]
+        return [part for text in texts for part in text.split("```")[1::2]]
+
+    assert code(sites[0]) == code(sites[1])
+    assert len(set(code(sites[0]))) == 4
