@@ -21,6 +21,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from transmit.render.fragments import Fragments, fragment_key
+from transmit.render.joined_rules import join_rules
 from transmit.render.scrolling import FOCUSABLE
 
 CACHE_SIZE = 4096
@@ -130,7 +131,7 @@ class Highlighter:
         if language.lower() in _PLAIN:
             return None
         try:
-            return get_lexer_by_name(language.lower(), stripnl=False, ensurenl=False)
+            return join_rules(get_lexer_by_name(language.lower(), stripnl=False, ensurenl=False))
         except ClassNotFound:
             return None
 
