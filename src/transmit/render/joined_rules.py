@@ -55,6 +55,19 @@ def _alternative(compiled: re.Pattern[str]) -> str | None:
     return f"((?{on}-{off}:{pattern}{end}))" if off else f"((?{on}:{pattern}{end}))"
 
 
+def _joined(rules: Sequence[Rule], run: Sequence[tuple[int, str]]) -> Step | None:
+    """One step for a run of rules, each its own group; None if they do not compile as one."""
+    try:
+        joined = re.compile("|".join(alternative for _, alternative in run))
+    except (re.error, RecursionError):
+        return None
+    rule_of, group = {}, 1
+    for index, _ in run:
+        rule_of[group] = index
+        group += 1 + rules[index][0].__self__.groups  # type: ignore[attr-defined]
+    return joined.match, rule_of, -1
+
+
 def _steps(rules: Sequence[Rule]) -> list[Step]:
     """The state's rules in order: runs of joinable rules as one pattern each, the others
     alone."""
@@ -62,20 +75,11 @@ def _steps(rules: Sequence[Rule]) -> list[Step]:
     run: list[tuple[int, str]] = []
 
     def end_run() -> None:
-        if len(run) > 1:
-            try:
-                joined = re.compile("|".join(alternative for _, alternative in run))
-            except (re.error, RecursionError):
-                pass
-            else:
-                rule_of, group = {}, 1
-                for index, _ in run:
-                    rule_of[group] = index
-                    group += 1 + rules[index][0].__self__.groups  # type: ignore[attr-defined]
-                steps.append((joined.match, rule_of, -1))
-                run.clear()
-                return
-        steps.extend((rules[index][0], None, index) for index, _ in run)
+        joined = _joined(rules, run) if len(run) > 1 else None
+        if joined is not None:
+            steps.append(joined)
+        else:
+            steps.extend((rules[index][0], None, index) for index, _ in run)
         run.clear()
 
     for index, (match, _action, _new_state) in enumerate(rules):
