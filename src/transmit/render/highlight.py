@@ -21,7 +21,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from transmit.render.fragments import Fragments, fragment_key
-from transmit.render.joined_rules import join_rules
+from transmit.render.rule_dispatch import dispatch_rules
 from transmit.render.scrolling import FOCUSABLE
 
 CACHE_SIZE = 4096
@@ -131,9 +131,10 @@ class Highlighter:
         if language.lower() in _PLAIN:
             return None
         try:
-            return join_rules(get_lexer_by_name(language.lower(), stripnl=False, ensurenl=False))
+            lexer = get_lexer_by_name(language.lower(), stripnl=False, ensurenl=False)
         except ClassNotFound:
             return None
+        return dispatch_rules(lexer)
 
     def code_html(self, code: str, language: str) -> str:
         """The code's inner HTML: highlighted when the language is known, else escaped."""
