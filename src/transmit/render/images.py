@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-import imagesize
-
 from transmit.content.post import Post
 from transmit.render.data import Asset
 
@@ -47,7 +45,11 @@ def is_remote(src: str) -> bool:
 @functools.lru_cache(maxsize=SIZE_MEMO)
 def _size_of(path: str, mtime_ns: int, size: int) -> tuple[int | None, int | None]:
     """Pixel size from the file header (no full decode), None when the format is unknown;
-    read once per process while the file keeps its time and size."""
+    read once per process while the file keeps its time and size. (imagesize is imported here,
+    by the first post with an image of its own: it loads urllib.request, 15 ms of a worker's
+    start.)"""
+    import imagesize
+
     try:
         width, height = imagesize.get(path)
     except (OSError, ValueError, TypeError):
