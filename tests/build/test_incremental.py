@@ -905,3 +905,57 @@ def test_related_posts_reach_the_next_build_through_the_cache(
     assert computed == [1, 1]
     monkeypatch.undo()
     assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def _many_posts(count: int) -> dict[str, str | bytes]:
+    return {
+        f"content/posts/n{number:03}.md": post(
+            f"Note {number}", f"2026-01-{1 + number % 28:02}", f"第{number}篇 body {number}."
+        )
+        for number in range(count)
+    }
+
+
+def test_an_edit_makes_again_only_the_search_run_of_the_edited_post(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transmit.build.search_memo import SavedRuns
+    from transmit.site import search
+
+    monkeypatch.setattr(search, "RUN_POSTS", 4)
+    site = make_site(_many_posts(40), config=CONFIG)
+    build_site(site, OPTIONS)
+    runs = site / ".transmit-cache" / "search"
+    before = {path.name for path in runs.iterdir()}
+    assert len(before) > 5
+    made: list[bytes] = []
+    put = SavedRuns.put
+
+    def counted(self: SavedRuns, key: bytes, run: search._Run) -> None:
+        made.append(key)
+        put(self, key, run)
+
+    monkeypatch.setattr(SavedRuns, "put", counted)
+    write(site, "content/posts/n017.md", post("Note 17", "2026-01-18", "改写了 rewritten."))
+    build_site(site, OPTIONS)
+    after = {path.name for path in runs.iterdir()}
+    assert len(made) == 1 and after - before == {made[0].hex()}
+    assert len(before - after) == 1  # the run it replaced is gone
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_damaged_or_missing_search_runs_are_made_again(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transmit.site import search
+
+    monkeypatch.setattr(search, "RUN_POSTS", 4)
+    site = make_site(_many_posts(30), config=CONFIG)
+    build_site(site, OPTIONS)
+    files = sorted((site / ".transmit-cache" / "search").iterdir())
+    files[0].write_bytes(files[0].read_bytes()[:-10])
+    files[1].unlink()
+    files[2].write_bytes(b"not a cache file")
+    write(site, "content/posts/n005.md", post("Note 5", "2026-01-06", "Edited."))
+    build_site(site, OPTIONS)
+    assert tree(site / "public") == cold_tree(site, tmp_path)

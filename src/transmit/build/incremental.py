@@ -54,6 +54,7 @@ from transmit.build.pipeline import (
     render_options,
 )
 from transmit.build.plan import Plan, current_inputs
+from transmit.build.search_memo import SavedRuns
 from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
 from transmit.build.templates import PageTemplates
@@ -295,10 +296,13 @@ class IncrementalBuilder:
             environment = templates.environment()
             assembly = assemble_pages(plan.config, entries, self._assembly_memo, environment)
             marks: dict[str, bytes] = {}
+            versions: list[str] = []
             if plan.config.search:  # 60 ms at 10,000 posts, for no index at all otherwise
+                versions = [record.version() for record in published]
                 marks["search"] = search_versions(published, sources)
-            jobs = self.options.jobs
-            search = search_files(plan, entries, assembly, marks, jobs, self._deferring)
+            runs = SavedRuns(self.cache_dir, self._fingerprint)
+            jobs, defer = self.options.jobs, self._deferring
+            search = search_files(plan, entries, versions, assembly, marks, runs, jobs, defer)
             return assembly, marks, search
 
         try:  # assembly reads long texts of rendered posts (descriptions, search text)

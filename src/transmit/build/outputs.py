@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from transmit.build.assembly import Assembly
     from transmit.build.manifest import OutputRecord, SourceRecord
     from transmit.build.plan import Plan
+    from transmit.build.search_memo import SavedRuns
+    from transmit.site.entry import Entry
 
 
 def copies_of(
@@ -79,25 +81,27 @@ class SearchOutcome:
 
 def search_files(
     plan: Plan,
-    entries: Sequence[object],
+    entries: Sequence[Entry],
+    versions: Sequence[str],
     assembly: Assembly,
     marks: dict[str, bytes],
+    runs: SavedRuns,
     jobs: int,
     defer: bool = False,
 ) -> SearchOutcome:
     """The search index, added to `assembly` as files when its input changed (`marks["search"]`
     comes digesting every published post's record when search is on; the config adds to it
-    here); else the last build's files are kept as they are. `defer` (the dev server, after an
-    edit): keep the last index even when out of date, so the edited page is served without
-    waiting for the index of every post; the build says so, and the next build without `defer`
-    makes it."""
+    here); else the last build's files are kept as they are. `versions`: each entry's
+    rendered version; `runs`: the runs of the index earlier builds made, of which it makes
+    again only those whose posts changed. `defer` (the dev server, after an edit): keep the
+    last index even when out of date, so the edited page is served without waiting for the
+    index of every post; the build says so, and the next build without `defer` makes it."""
     config = plan.config
     if not config.search:
         return SearchOutcome({}, 0, 0.0)
     from transmit.site.search import SEARCH_DIR, search_index_files
-    from transmit.site.search_records import search_records
+    from transmit.site.search_records import indexed_posts
 
-    posts = [e for e in entries if e.post.kind == "post"]  # type: ignore[attr-defined]
     mark = digest(canonical(config), marks["search"])
     marks["search"] = mark
     previous = plan.previous
@@ -111,8 +115,9 @@ def search_files(
             size = sum(record[3] for record in kept.values())
             return SearchOutcome(kept, size, 0.0, pending)
     started = time.perf_counter()
-    records = search_records(config, posts)  # type: ignore[arg-type]
-    files = search_index_files(records, site_language=config.language, jobs=jobs)
+    posts = indexed_posts(config, entries, versions)
+    files = search_index_files(posts, site_language=config.language, jobs=jobs, memo=runs)
+    runs.prune()
     for file in files:
         assembly.add(OutputFile(file.path, file.data))
     size = sum(len(file.data) for file in files)

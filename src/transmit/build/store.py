@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 MAGIC = b"transmit-cache\n"
-LAYOUT = "transmit cache layout 5\n"  # the names and kinds of files below .transmit-cache/
+LAYOUT = "transmit cache layout 6\n"  # the names and kinds of files below .transmit-cache/
 DIGEST_SIZE = 16
 _HEADER = len(MAGIC) + 8 + 2 * DIGEST_SIZE
 # Distributions whose code decides what a page looks like; a new version of any of them

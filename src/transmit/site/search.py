@@ -16,6 +16,9 @@ server adds a Content-Encoding of its own):
   fetched for the results shown, to render them and cut a snippet from the author's text.
 Post ids follow the site's order (newest first; ties by title, then URL), so sorting by date
 is sorting by id. The same records always give byte-identical files.
+
+The posts are inverted in runs of a few dozen, which a build hands the next (`RunMemo`): after
+one post changed, the index is made again from its run made anew and the others taken back.
 """
 
 from __future__ import annotations
@@ -27,11 +30,14 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+import zlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
+from transmit.build.store import digest
 from transmit.site.search_postings import RunPostings, invert_run, stitch
 from transmit.site.search_text import bucket_of, shard_key
 
@@ -40,8 +46,11 @@ FORMAT_VERSION = 2
 # Uncompressed bytes of postings per index file: small enough that a query loads little,
 # large enough that a site of 10,000 posts stays at a few hundred files.
 BUCKET_BYTES = 96 * 1024
-# Posts per unit of work for the worker processes.
-RUN_POSTS = 256
+# Posts per run, on average: the unit of work for the worker processes, and of what a build
+# takes from the last one (`RunMemo`).
+RUN_POSTS = 64
+# Buckets gzip'd by threads at once (zlib lets go of the interpreter while it compresses).
+GZIP_THREADS = 2
 _GZIP_LEVEL = 6
 
 
@@ -56,6 +65,45 @@ class SearchRecord:
     tags: tuple[str, ...]
     date: str
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPost:
+    """A post as the index orders and files it, its text read only if its run is made anew:
+    `version` changes whenever the text does (a build reads the texts of 10,000 posts from
+    its cache in a second)."""
+
+    url: str
+    title: str
+    category: str
+    tags: tuple[str, ...]
+    date: str
+    language: str
+    version: str
+    read_text: Callable[[], str]
+
+    def record(self) -> SearchRecord:
+        return SearchRecord(
+            self.url,
+            self.title,
+            self.read_text(),
+            self.category,
+            self.tags,
+            self.date,
+            self.language,
+        )
+
+
+Indexed = SearchRecord | IndexedPost
+
+
+class RunMemo(Protocol):
+    """Runs made by earlier builds, by `run_key`: a build makes only the runs whose posts
+    changed (one edited post: one run), and takes the others from here."""
+
+    def get(self, key: bytes) -> _Run | None: ...
+
+    def put(self, key: bytes, run: _Run) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +152,21 @@ def build_search_index(
 
 
 def search_index_files(
-    records: Sequence[SearchRecord], *, site_language: str, jobs: int = 0
+    records: Sequence[Indexed],
+    *,
+    site_language: str,
+    jobs: int = 0,
+    memo: RunMemo | None = None,
 ) -> list[SearchIndexFile]:
     """The index's files for `records`: meta.tx, index/<n>.tx, doc/<id>.tx under SEARCH_DIR.
 
     `jobs` worker processes (0: one per core) share the work on large sites; the files are
-    the same whatever the number.
+    the same whatever the number, and whatever `memo` held.
     """
     ordered = _site_order(records)
-    runs = _prepare_runs(ordered, jobs)
+    runs = _prepare_runs(ordered, jobs, memo)
     gap_codes, boundaries = stitch(run.postings for run in runs)
-    index_files = _encode_buckets(gap_codes)
+    index_files = _encode_buckets(gap_codes, jobs)
     doc_files = [data for run in runs for data in run.doc_files]
     build_id = _build_id(index_files, doc_files)
     meta = _meta_payload(ordered, boundaries, len(index_files), build_id, site_language)
@@ -128,20 +180,65 @@ def search_index_files(
     ]
 
 
-def _site_order(records: Sequence[SearchRecord]) -> list[SearchRecord]:
+def _site_order(records: Sequence[Indexed]) -> list[Indexed]:
     """Newest first, ties by title then URL: the site's own order, stable between builds."""
     by_title = sorted(records, key=lambda r: (r.title, r.url))
     return sorted(by_title, key=lambda r: r.date, reverse=True)
 
 
-def _prepare_runs(ordered: Sequence[SearchRecord], jobs: int) -> list[_Run]:
-    """Tokenise and compress runs of RUN_POSTS posts, in worker processes when it pays."""
-    workers = jobs or os.cpu_count() or 1
-    runs = [ordered[i : i + RUN_POSTS] for i in range(0, len(ordered), RUN_POSTS)]
-    if workers <= 1 or len(runs) <= 1:
-        return [_prepare_run(run) for run in runs]
-    with ProcessPoolExecutor(max_workers=min(workers, len(runs))) as pool:
-        return list(pool.map(_prepare_run, runs))
+def run_bounds(urls: Sequence[str], size: int) -> list[tuple[int, int]]:
+    """(start, end) of runs of about `size` posts, each ending after a post its URL chooses
+    (at least `size // 4` posts, at most `4 * size`): a post added or removed changes the run
+    it is in, and seldom another, where runs of fixed length would all shift."""
+    least, most = max(1, size // 4), max(1, size * 4)
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for end, url in enumerate(urls, start=1):
+        length = end - start
+        chosen = zlib.crc32(url.encode("utf-8", "surrogatepass")) % size == 0
+        if length >= most or (length >= least and chosen):
+            bounds.append((start, end))
+            start = end
+    if start < len(urls):
+        bounds.append((start, len(urls)))
+    return bounds
+
+
+def run_key(posts: Sequence[Indexed]) -> bytes:
+    """What a run's postings and files are made from, digested: every field of each of its
+    posts (the text by its version where it has one), each post digested apart."""
+    return digest(f"search run {FORMAT_VERSION}", *(_post_key(post) for post in posts))
+
+
+def _post_key(post: Indexed) -> bytes:
+    kind, text = ("version", post.version) if isinstance(post, IndexedPost) else ("text", post.text)
+    fields = (post.url, post.title, post.category, post.date, post.language)
+    return digest(*fields, kind, text, *post.tags)
+
+
+def _prepare_runs(ordered: Sequence[Indexed], jobs: int, memo: RunMemo | None) -> list[_Run]:
+    """Tokenise and compress each run, in worker processes when it pays; the runs `memo`
+    has are taken from it (their posts' texts are not even read)."""
+    bounds = run_bounds([post.url for post in ordered], RUN_POSTS)
+    keys = [run_key(ordered[start:end]) for start, end in bounds] if memo is not None else []
+    runs: list[_Run | None] = [None] * len(bounds) if memo is None else [memo.get(k) for k in keys]
+    wanted = [number for number, run in enumerate(runs) if run is None]
+    records = [[_record(post) for post in ordered[slice(*bounds[n])]] for n in wanted]
+    workers = min(jobs or os.cpu_count() or 1, len(records))
+    if workers <= 1:
+        made = [_prepare_run(run) for run in records]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            made = list(pool.map(_prepare_run, records))
+    for number, run in zip(wanted, made, strict=True):
+        runs[number] = run
+        if memo is not None:
+            memo.put(keys[number], run)
+    return runs  # type: ignore[return-value]  # every run is made by now
+
+
+def _record(post: Indexed) -> SearchRecord:
+    return post.record() if isinstance(post, IndexedPost) else post
 
 
 def _prepare_run(records: Sequence[SearchRecord]) -> _Run:
@@ -149,7 +246,7 @@ def _prepare_run(records: Sequence[SearchRecord]) -> _Run:
     return _Run(postings, [_gzip(_json_bytes(_doc_payload(r))) for r in records])
 
 
-def _encode_buckets(gap_codes: dict[str, bytes]) -> list[bytes]:
+def _encode_buckets(gap_codes: dict[str, bytes], jobs: int = 0) -> list[bytes]:
     """Group tokens into gzip'd files by the hash of their shard key.
 
     A file is [u32 token count] then per token [u16 name length][name, UTF-8][u32 body
@@ -162,7 +259,13 @@ def _encode_buckets(gap_codes: dict[str, bytes]) -> list[bytes]:
     grouped: list[list[bytes]] = [[] for _ in range(buckets)]
     for token in sorted(entries):
         grouped[bucket_of(shard_key(token), buckets)].append(entries[token])
-    return [_gzip(_uint(4, len(group)) + b"".join(group)) for group in grouped]
+    raw = [_uint(4, len(group)) + b"".join(group) for group in grouped]
+    threads = min(jobs or os.cpu_count() or 1, GZIP_THREADS, len(raw))
+    if threads <= 1:
+        return [_gzip(data) for data in raw]
+    # the threads end before this returns: the build forks later, which wants one thread
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(_gzip, raw))
 
 
 def _entry(token: str, body: bytes) -> bytes:
@@ -216,11 +319,11 @@ def _meta_payload(
 
 
 def _build_id(index_files: Sequence[bytes], doc_files: Sequence[bytes]) -> str:
-    digest = hashlib.sha256()
+    hasher = hashlib.sha256()
     for data in (*index_files, *doc_files):
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.hexdigest()[:16]
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()[:16]
 
 
 def _json_bytes(payload: object) -> bytes:

@@ -64,8 +64,10 @@ def stitch(runs: Iterable[RunPostings]) -> tuple[dict[str, bytes], list[Boundari
     offset = 0
     for run in runs:
         for token, (first, final, later) in run.tokens.items():
-            pieces[token].append(gap_code([offset + first - last.get(token, 0)]))
-            pieces[token].append(later)
+            gap = offset + first - last.get(token, 0)
+            # (one gap below GAP_STEP, the usual case: its code at once)
+            code = chr(gap).encode("utf-8", "surrogatepass") if gap < GAP_STEP else gap_code([gap])
+            pieces[token] += (code, later)
             last[token] = offset + final
         boundaries.extend(run.boundaries)
         offset += run.span
