@@ -916,15 +916,25 @@ def _many_posts(count: int) -> dict[str, str | bytes]:
     }
 
 
+def _built_in_small_search_runs(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, posts: int
+) -> Path:
+    """A site of `posts` posts built once, its search index in runs of a few posts."""
+    from transmit.site import search
+
+    monkeypatch.setattr(search, "RUN_POSTS", 4)
+    site = make_site(_many_posts(posts), config=CONFIG)
+    build_site(site, OPTIONS)
+    return site
+
+
 def test_an_edit_makes_again_only_the_search_run_of_the_edited_post(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from transmit.build.search_memo import SavedRuns
     from transmit.site import search
 
-    monkeypatch.setattr(search, "RUN_POSTS", 4)
-    site = make_site(_many_posts(40), config=CONFIG)
-    build_site(site, OPTIONS)
+    site = _built_in_small_search_runs(make_site, monkeypatch, 40)
     runs = site / ".transmit-cache" / "search"
     before = {path.name for path in runs.iterdir()}
     assert len(before) > 5
@@ -947,11 +957,7 @@ def test_an_edit_makes_again_only_the_search_run_of_the_edited_post(
 def test_damaged_or_missing_search_runs_are_made_again(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from transmit.site import search
-
-    monkeypatch.setattr(search, "RUN_POSTS", 4)
-    site = make_site(_many_posts(30), config=CONFIG)
-    build_site(site, OPTIONS)
+    site = _built_in_small_search_runs(make_site, monkeypatch, 30)
     files = sorted((site / ".transmit-cache" / "search").iterdir())
     files[0].write_bytes(files[0].read_bytes()[:-10])
     files[1].unlink()
