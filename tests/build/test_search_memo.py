@@ -22,7 +22,6 @@ def test_a_run_saved_is_read_back_by_its_key(tmp_path: Path) -> None:
     again = SavedRuns(tmp_path, FINGERPRINT)
     assert again.get(b"k" * 16) == a_run("注意力 attention")
     assert again.get(b"j" * 16) is None
-    assert runs.made == 1 and again.made == 0
 
 
 def test_runs_of_another_version_or_damaged_are_not_read(tmp_path: Path) -> None:
