@@ -299,7 +299,7 @@ class IncrementalBuilder:
             versions: list[str] = []
             if plan.config.search:  # 60 ms at 10,000 posts, for no index at all otherwise
                 versions = [record.version() for record in published]
-                marks["search"] = search_versions(published, sources)
+                marks["search"] = search_versions(published, sources, versions)
             runs = SavedRuns(self.cache_dir, self._fingerprint)
             jobs, defer = self.options.jobs, self._deferring
             search = search_files(plan, entries, versions, assembly, marks, runs, jobs, defer)

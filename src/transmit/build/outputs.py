@@ -62,9 +62,12 @@ def copy_files(
             outputs[path] = (mark, mark, *staging.put(path, copy.source))
 
 
-def search_versions(published: Sequence[SourceRecord], sources: dict[int, str]) -> bytes:
-    """The input of the search index: every published post, by source and version."""
-    return digest(*(sources[id(r)] + ":" + r.version() for r in published))
+def search_versions(
+    published: Sequence[SourceRecord], sources: dict[int, str], versions: Sequence[str]
+) -> bytes:
+    """The input of the search index: every published post, by source and version
+    (`versions`: each record's, in order)."""
+    return digest(*(sources[id(r)] + ":" + v for r, v in zip(published, versions, strict=True)))
 
 
 # The search mark of a build that kept an index older than its posts (`defer`).
