@@ -23,6 +23,7 @@ one post changed, the index is made again from its run made anew and the others 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -265,12 +266,13 @@ def _encode_buckets(gap_codes: dict[str, bytes], jobs: int = 0) -> list[bytes]:
     for token in sorted(entries):
         grouped[bucket_of(shard_key(token), buckets)].append(entries[token])
     raw = [_uint(4, len(group)) + b"".join(group) for group in grouped]
+    compress = functools.partial(_gzip, level=_BUCKET_GZIP_LEVEL)
     threads = min(jobs or os.cpu_count() or 1, GZIP_THREADS, len(raw))
     if threads <= 1:
-        return [_gzip_bucket(data) for data in raw]
+        return [compress(data) for data in raw]
     # the threads end before this returns: the build forks later, which wants one thread
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(_gzip_bucket, raw))
+        return list(pool.map(compress, raw))
 
 
 def _entry(token: str, body: bytes) -> bytes:
@@ -335,9 +337,5 @@ def _json_bytes(payload: object) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _gzip(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=_GZIP_LEVEL, mtime=0)
-
-
-def _gzip_bucket(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=_BUCKET_GZIP_LEVEL, mtime=0)
+def _gzip(data: bytes, level: int = _GZIP_LEVEL) -> bytes:
+    return gzip.compress(data, compresslevel=level, mtime=0)
