@@ -15,6 +15,7 @@ from tests.build.sites import (
     FILES,
     NOW,
     OPTIONS,
+    age,
     cold_tree,
     edit_body,
     fork_every_page_render,
@@ -140,6 +141,79 @@ def test_text_edits_in_a_row_stay_equal_to_a_cold_build(
         builder.build(edit(site))
         assert watch.assemblies == (0 if quick else 1), number
         assert tree(site / "public") == cold_tree(site, tmp_path), number
+
+
+def test_a_build_told_nothing_finds_a_text_edit_by_its_stat_pass(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    """The resident builder's builds: every input and output stat-ed, as a fresh process
+    would, and an edit of text alone still takes the quick path."""
+    site, builder = built(make_site)
+    age(site)
+    builder.build(None)
+    watch.reset()
+    edit_beta(site, "Found by the stat pass.")
+    builder.build(None)
+    assert watch.assemblies == 0
+    assert "posts/beta/index.html" in watch.rendered
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+@pytest.mark.parametrize("touched", ["changed", "removed"])
+def test_outputs_others_touched_take_the_full_path_and_are_put_back(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch, touched: str
+) -> None:
+    site, builder = built(make_site)
+    age(site)
+    builder.build(None)
+    watch.reset()
+    if touched == "changed":
+        (site / "public/tags/index.html").write_text("by hand", encoding="utf-8")
+    else:
+        (site / "public/tags/index.html").unlink()
+    edit_beta(site, "Edited while the output was touched.")
+    builder.build(None)
+    assert watch.assemblies == 1
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [CHANGES[name] for name in ("template override", "static file", "bundle file", "add")],
+    ids=["template", "static", "bundle file", "new post"],
+)
+def test_a_stat_pass_that_finds_other_changes_takes_the_full_path(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch, change: Callable[[Path], list[Path]]
+) -> None:
+    site, builder = built(make_site)
+    age(site)
+    builder.build(None)
+    watch.reset()
+    change(site)
+    edit_beta(site, "And a text edit beside it.")
+    builder.build(None)
+    assert watch.assemblies == 1
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_builder_saving_after_its_builds_leaves_what_a_fresh_process_reads(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """`settle_later` (the resident builder): the records and the manifest reach the disk when
+    `settle()` is called, or at the next build; a fresh process then finds the site built."""
+    site, builder = built(make_site)
+    builder.settle_later = True
+    edit_beta(site, "Saved after the build.")
+    builder.build(None)
+    fresh = IncrementalBuilder(site, OPTIONS)
+    before_settling = fresh.build()
+    assert not before_settling.unchanged  # the manifest on disk is the last build's
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+    edit_beta(site, "Saved after the build, again.")
+    builder.build(None)
+    builder.settle()
+    assert IncrementalBuilder(site, OPTIONS).build().unchanged
+    assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
 def change_config(site: Path) -> list[Path]:

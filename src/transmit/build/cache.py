@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from transmit.render.data import RenderedPost, RenderOptions
     from transmit.render.fragments import Span
 
-CACHE_DIR = ".transmit-cache"
 Reads = tuple[tuple[str, tuple[int, int] | None], ...]  # (file, (mtime_ns, size) or None)
 STUB = "<!-- transmit: read from the render cache when a page shows it -->"
 # The long texts (and the headings) that only a post's own page, feeds and search read;

@@ -114,7 +114,7 @@ def text_edits(
     if (
         plan.edited is None  # a new file, a static file, a template or the config
         or plan.previous is not previous
-        or plan.outputs_now is not None  # outputs others may touch: the full check
+        or not plan.outputs_intact()  # outputs others touched: the full check
         or plan.site_key != previous.site_key
         or (previous.next_publish is not None and plan.publishing.now >= previous.next_publish)
         or (plan.config.search and not search_may_wait)

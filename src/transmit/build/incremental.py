@@ -11,8 +11,9 @@ load -> render -> assemble -> write, each stage skipping what the previous build
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from transmit.build import manifest as saved
 from transmit.build.assembly import Assembly
-from transmit.build.cache import CACHE_DIR, ReadLog, RenderCache, canonical
+from transmit.build.cache import ReadLog, RenderCache, canonical
 from transmit.build.digest import Digester, MarkMemo
 from transmit.build.edits import (
     PageTools,
@@ -46,6 +47,7 @@ from transmit.build.outputs import (
 )
 from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.pipeline import (
+    CACHE_DIR,
     DEFAULT_OUTPUT,
     BuildFailed,
     BuildOptions,
@@ -58,7 +60,14 @@ from transmit.build.search_memo import SavedRuns
 from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
 from transmit.build.templates import PageTemplates
-from transmit.build.workers import LoadJob, Publishing, Workers, collector_paused, load_sources
+from transmit.build.workers import (
+    LoadJob,
+    Publishing,
+    Workers,
+    can_fork,
+    collector_paused,
+    load_sources,
+)
 from transmit.build.writer import Staging, output_lock, recover
 from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
@@ -115,6 +124,20 @@ class IncrementalBuilder:
         # the next build's `changed` (the dev server names only files saved since), so the
         # next build stats every input, or an edit elsewhere would hide their errors
         self._failed = False
+        # `settle_later`: the build saves what later builds read (records, the manifest) and
+        # sweeps the cache after it is done, when `settle()` is called (the resident builder
+        # answers first); else as it goes
+        self.settle_later = False
+        self._unsettled: list[Callable[[], None]] = []
+
+    def renew(self, options: BuildOptions) -> None:
+        """Take the options of a later `transmit build` (the resident builder serves many):
+        its own choices and its clock, for the same output folder."""
+        out_dir = (options.out_dir or self.site_dir / DEFAULT_OUTPUT).absolute()
+        if out_dir != self.out_dir:
+            raise ValueError(f"this builder writes {self.out_dir}, not {out_dir}")
+        self.options = options
+        self._started = time.monotonic()
 
     def _now(self) -> datetime:
         """`options.now` for the first build; later builds are later by the time that passed
@@ -150,6 +173,7 @@ class IncrementalBuilder:
         check_output_folder(self.site_dir, self.out_dir)
         prepare_folder(self.cache_dir)
         with output_lock(self._lock_path()):
+            self._settle()
             recover(self.out_dir)
             plan = self._plan(config, changed)
             previous = plan.previous
@@ -168,6 +192,19 @@ class IncrementalBuilder:
                 if quick is not None:
                     return quick
                 return self._finish(plan, loaded, workers, templates)
+
+    def settle(self) -> None:
+        """Do what the last build left for later (`settle_later`): its saving and sweeping."""
+        if self._unsettled:
+            with output_lock(self._lock_path()):
+                self._settle()
+
+    def _settle(self) -> None:
+        while self._unsettled:
+            self._unsettled.pop(0)()
+
+    def _later(self) -> list[Callable[[], None]] | None:
+        return self._unsettled if self.settle_later else None
 
     def warm_up(self) -> None:
         """Ready what the first edit would load (the dev server or a watching build, once the
@@ -194,7 +231,13 @@ class IncrementalBuilder:
         in_memory = self._manifest is not None
         previous = self._previous_manifest()
         known = previous is not None and changed is not None and in_memory
-        found = current_inputs(previous, changed if known else None, self.site_dir, THEME_DIR)
+        begun = None  # the outputs' stat pass, begun first: it may go on beside the inputs'
+        if previous is not None and not known:
+            begun = saved.output_sigs_begun(self.out_dir, previous, can_fork())
+        try:
+            found = current_inputs(previous, changed if known else None, self.site_dir, THEME_DIR)
+        finally:
+            checked = begun() if begun is not None else {}
         inputs, edited = found
         publishing = Publishing(self.options.drafts, self.options.future, self._now())
         site_key = digest(
@@ -203,8 +246,7 @@ class IncrementalBuilder:
             canonical((publishing.drafts, publishing.future, str(self.out_dir))),
         )
         # the dev server's outputs are its own, untouched (None): not stat-ed
-        now = saved.output_sigs(self.out_dir, previous) if previous and not known else {}
-        outputs_now = None if known else now
+        outputs_now = None if known else checked
         return Plan(config, inputs, publishing, site_key, previous, outputs_now, edited)
 
     def _previous_manifest(self) -> Manifest | None:
@@ -241,8 +283,8 @@ class IncrementalBuilder:
             reads = (name for record in state.records.values() for name, _ in record.reads)
             inputs = watch(inputs, reads)  # records from disk may name files not stat-ed yet
         self._last_records = state.records
-        job = self._job(plan)
-        loaded = update_sources(job, inputs, state, lost, self.cache_dir, key, workers, among)
+        job, where = self._job(plan), (self.cache_dir, key)
+        loaded = update_sources(job, inputs, state, lost, *where, workers, among, self._later())
         self._sources, self._sources_key = loaded.state, key
         if loaded.errors:
             raise BuildFailed(list(loaded.errors))
@@ -377,8 +419,14 @@ class IncrementalBuilder:
         """Keep what the next build uses: the manifest in memory, and on disk unless the output
         is the dev server's temporary folder (a later process never sees that folder again);
         related posts found anew, and posts' page metadata when much of it was made anew, on
-        disk."""
+        disk (after the build, with `settle_later`)."""
         self._manifest = manifest
+        if (later := self._later()) is not None:
+            later.append(functools.partial(self._write, manifest))
+        else:
+            self._write(manifest)
+
+    def _write(self, manifest: Manifest) -> None:
         if not self.ephemeral:
             path = saved.manifest_path(self.cache_dir, self.out_dir)
             saved.save_manifest(path, self._fingerprint, manifest)

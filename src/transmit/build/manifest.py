@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import functools
+import marshal
 import operator
 import os
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from transmit.build import store
+from transmit.build import forked, store
 from transmit.build.cache import canonical
 from transmit.build.inputs import Inputs, Sig, stat_sig
 
@@ -105,6 +106,9 @@ class Manifest:
     summary: Any = None  # the BuildSummary to repeat when nothing changed
 
 
+FORKED_OUTPUTS = 2000  # fewer outputs are stat-ed sooner than a child is forked and heard from
+
+
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / f"manifest-{store.digest(str(out_dir.absolute())).hex()[:16]}"
 
@@ -119,6 +123,41 @@ def output_sigs(out_dir: Path, manifest: Manifest) -> dict[str, Sig]:
         if sig is not None:
             found[path] = sig
     return found
+
+
+def output_sigs_begun(
+    out_dir: Path, manifest: Manifest, fork: bool
+) -> Callable[[], dict[str, Sig]]:
+    """`output_sigs`, begun now and had when called: with many outputs and `fork` (it is safe),
+    in a forked child while this process stats the inputs (each takes 35-50 ms at 10,000
+    posts); the child sends back only the outputs not as recorded."""
+    if not fork or len(manifest.outputs) < FORKED_OUTPUTS:
+        found = output_sigs(out_dir, manifest)
+        return lambda: found
+    wait = forked.started(functools.partial(_moved_outputs, out_dir, manifest))
+
+    def result() -> dict[str, Sig]:
+        data = wait()
+        if data is None:
+            return output_sigs(out_dir, manifest)
+        moved = marshal.loads(data)
+        recorded = manifest.outputs.items()
+        return {
+            path: sig
+            for path, record in recorded
+            if (sig := moved.get(path, record[2:]) if moved else record[2:]) is not None
+        }
+
+    return result
+
+
+def _moved_outputs(out_dir: Path, manifest: Manifest) -> bytes:
+    base = os.path.join(out_dir, "")
+    moved = {}
+    for path, record in manifest.outputs.items():
+        if (sig := stat_sig(base + path)) != record[2:]:
+            moved[path] = sig
+    return marshal.dumps(moved)
 
 
 def load_manifest(path: Path, fingerprint: bytes) -> Manifest | None:

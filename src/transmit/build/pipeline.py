@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from transmit.render.fragments import Fragments
 
 DEFAULT_OUTPUT = "public"
+CACHE_DIR = ".transmit-cache"  # in the site folder: renders, records, the manifest
 
 
 class BuildFailed(TransmitError):

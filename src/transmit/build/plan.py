@@ -40,6 +40,12 @@ class Plan:
         """Whether the file at `path` is still the one recorded as `old`."""
         return self.outputs_now is None or self.outputs_now.get(path) == old[2:]
 
+    def outputs_intact(self) -> bool:
+        """Whether every output the last build recorded is on disk as it was written."""
+        if self.outputs_now is None or self.previous is None:
+            return self.outputs_now is None
+        return all(self.intact(path, r) for path, r in self.previous.outputs.items())
+
     def unchanged(self) -> bool:
         """Whether the last build's output stands as it is: same site, inputs and outputs as
         recorded, no post come due, no search index left out of date."""
@@ -50,8 +56,6 @@ class Plan:
             return False
         if previous.next_publish is not None and self.publishing.now >= previous.next_publish:
             return False
-        if not all(self.intact(path, r) for path, r in previous.outputs.items()):
-            return False
         before, now = previous.inputs, self.inputs
         new, gone = changed_files(now.files, before.files, before.racy)
         return (
@@ -60,6 +64,7 @@ class Plan:
             and now.sources.keys() == before.sources.keys()
             and now.watched == before.watched
             and now.skipped == before.skipped
+            and self.outputs_intact()
         )
 
     def trusted_now(self) -> Manifest | None:
@@ -91,12 +96,24 @@ def current_inputs(
     """The inputs as they are now, and the only ones that changed when that is known, found
     the cheapest sound way: the `changed` files stat-ed again (the dev server was told which
     changed since the last build, whose record is in memory); else every recorded file, while
-    no folder changed; else a scan."""
+    no folder changed (what changed is known then too); else a scan."""
     if previous is not None and changed is not None:
         found = apply_changes(previous.inputs, changed, site_dir)
         if found is not None:
             return found
     if previous is not None and (inputs := refresh_inputs(previous.inputs)) is not None:
-        return inputs, None
+        return inputs, _sources_edited(previous.inputs, inputs)
     inputs = scan_inputs(site_dir, theme_dir)
     return (inputs if previous is None else watch(inputs, previous.inputs.watched)), None
+
+
+def _sources_edited(before: Inputs, now: Inputs) -> frozenset[str] | None:
+    """After a stat pass that found the same files (`refresh_inputs`): the Markdown sources
+    whose size, time or content moved, when they are all that did; None when any other input
+    did (a template, a static file, a bundle's file, a file a render looked at)."""
+    if now.watched != before.watched:
+        return None
+    changed, gone = changed_files(now.files, before.files, before.racy)
+    if gone or any(now.sources.get(name) is None or Path(name).stem == "index" for name in changed):
+        return None
+    return frozenset(changed)

@@ -3,7 +3,8 @@ files its render looked at) are as recorded, else read, and rendered when publis
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +56,12 @@ def update_sources(
     state_key: bytes,
     workers: Workers,
     among: Collection[str] | None = None,
+    later: list[Callable[[], None]] | None = None,
 ) -> Loaded:
     """Bring the records up to date with the files, saving the shards that changed and
     dropping rendered posts no record names any more. `among`: the only sources that may
-    have changed, when that is known."""
+    have changed, when that is known. `later`: where the saving and dropping go when the
+    caller does them after its build (`IncrementalBuilder.settle`)."""
     sources, old = inputs.sources, state.records
     stale = stale_sources(inputs, state, among)
     same_files = len(old) == len(sources) and all(p in old for p in stale)
@@ -79,15 +82,29 @@ def update_sources(
     # saved again, or every build would read those files again
     racy_moved = {p for p in state.racy.keys() ^ new_state.racy.keys() if p in records}
     if shards := {saved.shard_of(p) for p in touched | racy_moved} | lost:
-        saved.save_sources(cache_dir, state_key, new_state, shards)
+        save = functools.partial(saved.save_sources, cache_dir, state_key, new_state, shards)
+        _now_or_later(save, later)
     if touched or lost:  # rendered posts no record names any more go
-        cache = RenderCache(job.cache_root, job.fingerprint)
-        keep = {r.key for r in records.values() if r.key}
-        keep.update(fragments_key(p) for p, r in records.items() if r.key)
         # with the records intact, only the keys of the sources touched can have gone
-        gone = None if lost or not old else {old[p].key for p in touched if p in old} - keep
-        cache.sweep(keep, None if gone is None else {key for key in gone if key})
+        gone = None if lost or not old else {old[p].key for p in touched if p in old}
+        _now_or_later(functools.partial(_sweep, job, records, gone), later)
     return Loaded(new_state, tuple(errors), skipped, frozenset(touched))
+
+
+def _now_or_later(work: Callable[[], None], later: list[Callable[[], None]] | None) -> None:
+    if later is None:
+        work()
+    else:
+        later.append(work)
+
+
+def _sweep(job: LoadJob, records: dict[str, SourceRecord], gone: set[str | None] | None) -> None:
+    """Drop the rendered posts no record names (`gone`: the keys that may have gone, when
+    known)."""
+    keep = {r.key for r in records.values() if r.key}
+    keep.update(fragments_key(p) for p, r in records.items() if r.key)
+    cache = RenderCache(job.cache_root, job.fingerprint)
+    cache.sweep(keep, None if gone is None else {key for key in gone - keep if key})
 
 
 def render_lost(

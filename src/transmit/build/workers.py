@@ -172,9 +172,7 @@ def _run_ahead(
 def can_fork() -> bool:
     """Whether forking is safe here: POSIX, and this process runs one thread (a fork copies
     only the thread that forks, with whatever locks the others held)."""
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _context() -> multiprocessing.context.BaseContext:
