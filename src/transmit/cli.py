@@ -9,6 +9,7 @@ import argparse
 import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -182,18 +183,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     return (run_watch if args.watch else run_build)(args.dir, options, reporter)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
+def reported(command: str, work: Callable[[], int]) -> int:
+    """`work()`'s exit code, with the problems of the user's input printed one per line (a
+    resident builder answers its builds through this too)."""
     from transmit.errors import TransmitError, UsageError
 
     try:
-        return _dispatch(args)
+        return work()
     except UsageError as error:
-        print(f"transmit {args.command}: {error}", file=sys.stderr)
+        print(f"transmit {command}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except TransmitError as error:
         for problem in getattr(error, "errors", None) or [error]:
@@ -202,6 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous output is unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    return reported(args.command, lambda: _dispatch(args))
 
 
 def run() -> NoReturn:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from transmit.build.pipeline import DEFAULT_OUTPUT, BuildOptions, BuildSummary, build_site
 from transmit.commands.output import Reporter
-from transmit.config import CONFIG_NAME, load_config
 
 
 def _plural(count: int, word: str) -> str:
@@ -40,8 +39,7 @@ def summary_lines(summary: BuildSummary, verbose: bool) -> list[str]:
     return lines
 
 
-def run_build(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
-    summary = build_site(site_dir, options)
+def report_build(summary: BuildSummary, reporter: Reporter) -> int:
     for warning in summary.warnings:
         reporter.warn(warning)
     for line in summary_lines(summary, reporter.verbose):
@@ -49,10 +47,34 @@ def run_build(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
     return 0
 
 
+def run_build(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
+    """Build once: by the site's resident builder when one runs, else here, leaving this
+    builder running when the site is big enough for that to pay (`transmit.resident`)."""
+    from transmit.resident import protocol
+    from transmit.resident.client import hand_over
+
+    handed = hand_over(site_dir, options, reporter.quiet, reporter.verbose)
+    if handed is not None:
+        return handed
+    if not protocol.may_keep():
+        return report_build(build_site(site_dir, options), reporter)
+    from transmit.build.incremental import IncrementalBuilder
+
+    builder = IncrementalBuilder(site_dir, options)  # the site kept in memory, for the next
+    summary = builder.build()
+    code = report_build(summary, reporter)
+    if protocol.keeps_builder(summary.posts + summary.pages):
+        from transmit.resident.server import keep
+
+        keep(builder, reporter)
+    return code
+
+
 def run_watch(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
     """Build, then rebuild on every change until Ctrl-C. A build that fails is reported and
     leaves the output as the last good build made it; the fix is built when it is saved."""
     from transmit.commands.reports import TerminalReports, sigterm_as_interrupt
+    from transmit.config import CONFIG_NAME, load_config
     from transmit.serve.watched_build import WatchedBuild, WatchOptions
 
     if not (site_dir / CONFIG_NAME).is_file():

@@ -1,0 +1,213 @@
+"""The resident builder itself: forked from the `transmit build` that made the site, with that
+build's site in memory, it answers the builds of the site that follow, one at a time.
+
+Each answer is the build a fresh process would make (every input and output stat-ed, the same
+code path, the same lines printed), only without loading the site first. It ends when unused for
+IDLE_SECONDS, when its socket is gone or another builder's replaced it (the cache was deleted; a
+later build kept its own), when the site folder moved, and when transmit or Python changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import os
+import socket
+import sys
+import threading
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from transmit import __version__
+from transmit.build.incremental import IncrementalBuilder
+from transmit.build.store import code_fingerprint
+from transmit.commands.output import Reporter
+from transmit.resident.protocol import (
+    IDLE_SECONDS,
+    PID_NAME,
+    SOCKET_NAME,
+    Answer,
+    Request,
+    bind,
+    read_all,
+)
+
+CHECK_SECONDS = 2.0  # how often an idle builder looks whether its socket is still its own
+REQUEST_SECONDS = 10.0  # a client that sends nothing for this long is dropped
+
+
+def keep(builder: IncrementalBuilder, reporter: Reporter) -> None:
+    """Leave `builder` running in a process of its own, detached from this one (which goes on to
+    end) and from the terminal; say so when it listens."""
+    if threading.active_count() > 1:  # forking is only safe with one thread
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    ready, said = os.pipe()
+    first = os.fork()
+    if first == 0:  # the first child starts a session and leaves it to the second
+        os.close(ready)
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                _run(builder, said)
+        finally:
+            os._exit(0)
+    os.close(said)
+    os.waitpid(first, 0)
+    with os.fdopen(ready, "rb") as pipe:
+        pid = pipe.read().decode()
+    if pid:
+        minutes = IDLE_SECONDS // 60
+        reporter.info(
+            f"kept the site in memory for the next build (process {pid}; it ends after "
+            f"{minutes} minutes unused; TRANSMIT_RESIDENT=0 turns this off)"
+        )
+
+
+def _run(builder: IncrementalBuilder, said: int) -> NoReturn:
+    """The builder's process, to its end: no terminal, no working folder kept busy."""
+    try:
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(quiet, stream)
+        os.chdir("/")
+        path = builder.cache_dir / SOCKET_NAME
+        with bind(path) as listener:
+            socket_id = os.stat(path).st_ino
+            pid_file = builder.cache_dir / PID_NAME
+            pid_file.write_text(f"{os.getpid()}\n", encoding="ascii")
+            os.write(said, str(os.getpid()).encode())
+            os.close(said)
+            try:
+                Resident(builder, listener, path, socket_id).serve()
+            finally:
+                _remove_if_mine(path, socket_id, pid_file)
+    finally:
+        os._exit(0)
+
+
+def _remove_if_mine(path: Path, socket_id: int, pid_file: Path) -> None:
+    with contextlib.suppress(OSError):
+        if os.stat(path).st_ino == socket_id:
+            os.unlink(path)
+    with contextlib.suppress(OSError, ValueError):
+        if int(pid_file.read_text(encoding="ascii")) == os.getpid():
+            pid_file.unlink()
+
+
+class _Lines(io.TextIOBase):
+    """A stream that keeps what is written to it, in order with another's (stdout, stderr)."""
+
+    def __init__(self, stream: str, lines: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._stream = stream
+        self._lines = lines
+
+    def write(self, text: str) -> int:
+        self._lines.append((self._stream, text))
+        return len(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    reason: str
+    ends: bool  # this builder can serve no later build either
+
+
+class Resident:
+    """Answers the builds of one site over `listener`, until a reason to end comes."""
+
+    def __init__(
+        self, builder: IncrementalBuilder, listener: socket.socket, path: Path, socket_id: int
+    ) -> None:
+        """`socket_id`: the inode of the socket file `listener` is bound to, at `path`."""
+        self._builder = builder
+        builder.settle_later = True
+        self._listener = listener
+        self._path = path
+        self._socket_id = socket_id
+        self._code = code_fingerprint()
+
+    def serve(self) -> None:
+        self._builder.warm_up()  # a request that comes meanwhile waits in the queue
+        self._builder.settle()
+        self._listener.settimeout(CHECK_SECONDS)
+        used, litter = time.monotonic(), True
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                if time.monotonic() - used > IDLE_SECONDS or not self._still_reachable():
+                    return
+                if litter:  # the builds' garbage, once they pause (a collection walks the
+                    gc.collect()  # whole site: 0.2 s at 10,000 posts, which no build waits for)
+                    litter = False
+                continue
+            with connection:
+                connection.settimeout(REQUEST_SECONDS)
+                ends = self._answer(connection)
+            try:  # the client has its answer: now the saving it need not wait for
+                self._builder.settle()
+            except Exception:  # the next build, here or in a process of its own, redoes it
+                return
+            if ends:
+                return
+            used, litter = time.monotonic(), True
+
+    def _still_reachable(self) -> bool:
+        """Whether a client finds this builder: its socket is where it was bound."""
+        try:
+            return os.stat(self._path).st_ino == self._socket_id
+        except OSError:
+            return False
+
+    def _answer(self, connection: socket.socket) -> bool:
+        """Build for one request and send what the command says; True when this builder ends."""
+        try:
+            request = Request.decode(read_all(connection))
+        except (OSError, ValueError, TypeError):
+            return False  # not a client of ours; nobody to answer
+        refusal = self._refusal(request)
+        if refusal is not None:
+            answer, ends = Answer(declined=refusal.reason), refusal.ends
+        else:
+            try:
+                answer, ends = self._build(request), False
+            except Exception as error:  # a bug: the client builds itself, and shows it
+                answer, ends = Answer(declined=f"failed: {type(error).__name__}"), True
+        with contextlib.suppress(OSError):  # the client is gone (Ctrl-C): the build stands
+            connection.settimeout(None)
+            connection.sendall(answer.encode())
+        return ends
+
+    def _refusal(self, request: Request) -> _Refusal | None:
+        builder = self._builder
+        if request.python != sys.executable or request.version != __version__:
+            return _Refusal("another transmit asks", ends=True)
+        if request.site != str(builder.site_dir) or not builder.site_dir.is_dir():
+            return _Refusal("the site folder moved", ends=True)
+        if code_fingerprint() != self._code:
+            return _Refusal("transmit changed", ends=True)
+        if request.out != str(builder.out_dir):
+            return _Refusal("another output folder", ends=False)
+        return None
+
+    def _build(self, request: Request) -> Answer:
+        from transmit.cli import reported
+        from transmit.commands.build import report_build
+
+        lines: list[tuple[str, str]] = []
+        reporter = Reporter(quiet=request.quiet, verbose=request.verbose)
+
+        def build() -> int:
+            self._builder.renew(request.options())
+            return report_build(self._builder.build(), reporter)
+
+        with redirect_stdout(_Lines("out", lines)), redirect_stderr(_Lines("err", lines)):
+            code = reported("build", build)
+        return Answer(tuple(lines), code)
