@@ -24,10 +24,13 @@ TAIL_LINES = 20
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A program and the directory it runs in."""
+    """A program and the directory it runs in. `helper`: a file naming a process that does the
+    command's work outside its process tree (transmit's resident builder), whose memory and CPU
+    time count as the command's while it runs."""
 
     argv: tuple[str, ...]
     cwd: Path
+    helper: Path | None = None
 
 
 class CommandFailed(RuntimeError):
@@ -93,20 +96,50 @@ def tree_reader() -> Callable[[int], int]:
     return tree_rss_psutil
 
 
-class PeakSampler:
-    """Samples a process tree's summed RSS on a thread and keeps the highest value."""
+def helper_pid(helper: Path | None) -> int | None:
+    """The process the `helper` file names, when there is one."""
+    if helper is None:
+        return None
+    try:
+        return int(helper.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
 
-    def __init__(self, pid: int, interval: float, read: Callable[[int], int]) -> None:
+
+def proc_cpu_seconds(pid: int | None) -> float:
+    """User + system time of a process that is not our child, and of the children it reaped."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    return sum(int(value) for value in fields[11:15]) / ticks  # utime stime cutime cstime
+
+
+class PeakSampler:
+    """Samples a process tree's summed RSS on a thread and keeps the highest value; with a
+    `helper` file, the tree of the process it names too."""
+
+    def __init__(
+        self, pid: int, interval: float, read: Callable[[int], int], helper: Path | None = None
+    ) -> None:
         self._pid = pid
         self._interval = interval
         self._read = read
+        self._helper = helper
         self._stop = threading.Event()
         self._peak = 0
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _loop(self) -> None:
         while True:
-            self._peak = max(self._peak, self._read(self._pid))
+            total = self._read(self._pid)
+            if (helper := helper_pid(self._helper)) is not None:
+                total += self._read(helper)
+            self._peak = max(self._peak, total)
             if self._stop.wait(self._interval):
                 return
 
@@ -146,6 +179,8 @@ class Runner:
             output.flush()
             os.sync()
             before = children_cpu_seconds()
+            helper = helper_pid(command.helper)
+            helper_before = proc_cpu_seconds(helper)
             start = time.perf_counter()
             process = subprocess.Popen(
                 command.argv,
@@ -155,11 +190,13 @@ class Runner:
                 stdin=subprocess.DEVNULL,
                 env=dict(self.env),
             )
-            sampler = PeakSampler(process.pid, self.interval, tree_reader())
+            sampler = PeakSampler(process.pid, self.interval, tree_reader(), command.helper)
             sampler.start()
             code = process.wait()
             seconds = time.perf_counter() - start
             cpu = children_cpu_seconds() - before
+            if helper is not None and helper == helper_pid(command.helper):
+                cpu += proc_cpu_seconds(helper) - helper_before
             peak = sampler.stop()
         if code != 0:
             raise CommandFailed(

@@ -9,6 +9,7 @@ from pathlib import Path
 from harness.measure import Command
 
 TRANSMIT_CACHE = ".transmit-cache"
+RESIDENT_PID = "builder.pid"  # transmit's resident builder, which later builds hand their work to
 OUTPUT_DIR = "public"
 
 
@@ -33,7 +34,7 @@ def transmit_tool(transmit: Sequence[str], site: Path, jobs: int | None) -> Tool
         name="transmit",
         site=site,
         out=out,
-        build=(Command(argv, site),),
+        build=(Command(argv, site, helper=site / TRANSMIT_CACHE / RESIDENT_PID),),
         cold_paths=(out, site / TRANSMIT_CACHE),
     )
 

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,35 @@ def test_cpu_time_counts_the_workers_a_command_waits_for(tmp_path: Path) -> None
     sample = runner().run_one(Command((sys.executable, "-c", worker), tmp_path), tmp_path / "l")
     assert sample.cpu_seconds >= 0.3
     assert sample.peak_rss > 0
+
+
+@needs_proc
+def test_a_helper_outside_the_tree_counts_while_the_command_runs(tmp_path: Path) -> None:
+    """transmit's resident builder: started by an earlier command, it does this one's work."""
+    pid_file, trigger = tmp_path / "helper.pid", tmp_path / "go"
+    helper_code = (
+        "import os, pathlib, time\n"
+        "held = bytearray(80_000_000)\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
+        f"while not pathlib.Path({str(trigger)!r}).exists(): time.sleep(0.01)\n"
+        "end = time.process_time() + 0.3\n"
+        "while time.process_time() < end: pass\n"
+        "time.sleep(30)\n"
+    )
+    helper = subprocess.Popen([sys.executable, "-c", helper_code])
+    try:
+        for _ in range(500):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.01)
+        touch = f"pathlib.Path({str(trigger)!r}).touch()"
+        command_code = f"import pathlib, time; {touch}; time.sleep(1)"
+        command = Command((sys.executable, "-c", command_code), tmp_path, helper=pid_file)
+        sample = runner().run_one(command, tmp_path / "log")
+        assert sample.peak_rss > 80_000_000
+        assert sample.cpu_seconds >= 0.25
+        alone = runner().run_one(Command(command.argv, tmp_path), tmp_path / "log")
+        assert alone.peak_rss < 80_000_000
+    finally:
+        helper.kill()
+        helper.wait()
