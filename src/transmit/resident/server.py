@@ -136,8 +136,9 @@ class Resident:
     def serve(self) -> None:
         self._builder.warm_up()  # a request that comes meanwhile waits in the queue
         self._builder.settle()
+        gc.collect()  # the garbage of the build that made the site (0.4 s at 10,000 posts)
         self._listener.settimeout(CHECK_SECONDS)
-        used, litter = time.monotonic(), True
+        used, litter = time.monotonic(), False
         while True:
             try:
                 connection, _ = self._listener.accept()
