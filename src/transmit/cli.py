@@ -17,6 +17,8 @@ from transmit import __version__
 from transmit.process_end import end_without_freeing
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# what a build handed to the resident builder passes on, besides its folders
+BUILD_CHOICES = ("drafts", "future", "jobs", "strict", "quiet", "verbose")
 
 
 def _jobs(value: str) -> int:
@@ -135,6 +137,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "build" and not args.watch:
+        from transmit.resident.client import hand_over
+
+        choices = {name: getattr(args, name) for name in BUILD_CHOICES}
+        if (handed := hand_over(args.dir, args.out, choices)) is not None:
+            return handed  # the site's resident builder built it (`transmit.resident`)
     from transmit.commands.output import Reporter
 
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)

@@ -169,14 +169,9 @@ def test_an_edited_output_file_is_put_back(make_site: SiteMaker, tmp_path: Path)
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["here", "forked"])
-def test_the_outputs_stat_pass_finds_what_others_did_to_them(
-    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, forked: bool
-) -> None:
-    """Whether a child stats the outputs (a big site's) or the build itself, the same finding."""
+def test_the_outputs_stat_pass_names_what_others_did_to_them(make_site: SiteMaker) -> None:
     from transmit.build import manifest
 
-    monkeypatch.setattr(manifest, "FORKED_OUTPUTS", 1)
     site = make_site(FILES, config=CONFIG)
     build_site(site, OPTIONS)
     out = site / "public"
@@ -184,32 +179,14 @@ def test_the_outputs_stat_pass_finds_what_others_did_to_them(
         manifest.manifest_path(site / ".transmit-cache", out), incremental.code_fingerprint()
     )
     assert recorded is not None
+    assert manifest.moved_outputs(out, recorded) == {}
     (out / "index.html").write_text("tampered", encoding="utf-8")
     (out / "404.html").unlink()
-    expected = manifest.output_sigs(out, recorded)
-    assert "404.html" not in expected and len(expected) == len(recorded.outputs) - 1
-    assert expected["index.html"] != recorded.outputs["index.html"][2:]
-    assert manifest.output_sigs_begun(out, recorded, fork=forked)() == expected
-
-
-def test_an_outputs_stat_pass_whose_child_fails_is_done_by_the_build(
-    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from transmit.build import manifest
-
-    site = make_site(FILES, config=CONFIG)
-    build_site(site, OPTIONS)
-    out = site / "public"
-    recorded = manifest.load_manifest(
-        manifest.manifest_path(site / ".transmit-cache", out), incremental.code_fingerprint()
-    )
-    assert recorded is not None
-    monkeypatch.setattr(manifest, "FORKED_OUTPUTS", 1)
-    monkeypatch.setattr(manifest, "_moved_outputs", lambda *_: 1 / 0)  # in the child
-    (out / "index.html").write_text("tampered", encoding="utf-8")
-    assert manifest.output_sigs_begun(out, recorded, fork=True)() == manifest.output_sigs(
-        out, recorded
-    )
+    moved = manifest.moved_outputs(out, recorded)
+    assert moved == {
+        "index.html": ((out / "index.html").stat().st_mtime_ns, len("tampered")),
+        "404.html": None,
+    }
 
 
 def test_a_deleted_output_folder_is_built_again(make_site: SiteMaker, tmp_path: Path) -> None:
@@ -648,7 +625,7 @@ def test_pages_rendered_in_forked_processes_get_the_digests_one_process_gives(
     """A first build makes its pages' digests while forked processes render the pages; the
     manifest holds the very digests a build in one process records."""
     from transmit.build import manifest
-    from transmit.build.pipeline import CACHE_DIR
+    from transmit.build.folders import CACHE_DIR
     from transmit.build.store import code_fingerprint
 
     def recorded_outputs(site: Path) -> dict[str, tuple[bytes, bytes]]:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.skipif(not protocol.supported(), reason="needs fork and
 
 CONFIG = 'title = "Notes"\ntimezone = "Asia/Shanghai"\nper_page = 2\nsearch = false\n'
 KEPT = "kept the site in memory for the next build"
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def post(title: str, body: str, extra: str = "") -> str:
@@ -246,11 +248,10 @@ def test_a_builder_declines_other_transmits_and_ignores_what_is_not_a_request(
     assert alive(pid)
     assert run(site, "--quiet").returncode == 0 and resident_pid(site) == pid
 
-    request = json.loads(
-        protocol.Request.of(site, protocol.BuildOptions(), quiet=True, verbose=False).encode()
-    )
-    answer = protocol.Answer.decode(ask(site, json.dumps({**request, "version": "0.0.0"}).encode()))
-    assert answer.code is None and answer.declined == "another transmit asks"
+    choices = {"drafts": False, "future": False, "jobs": 1, "strict": False}
+    request = protocol.request(site, None, {**choices, "quiet": True, "verbose": False}, NOW)
+    said = json.loads(ask(site, protocol.encode({**request, "version": "0.0.0"})))
+    assert said == {"declined": "another transmit asks"}
     assert wait_for(lambda: not alive(pid))  # a builder of another version serves nobody
 
 

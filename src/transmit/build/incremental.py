@@ -33,6 +33,7 @@ from transmit.build.edits import (
     warm_up,
 )
 from transmit.build.entries import EntryMemo
+from transmit.build.folders import CACHE_DIR, DEFAULT_OUTPUT
 from transmit.build.inputs import Sig, watch
 from transmit.build.layout import layout_of
 from transmit.build.manifest import Manifest, RecordMarks, SourceRecord, SourceState
@@ -47,8 +48,6 @@ from transmit.build.outputs import (
 )
 from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.pipeline import (
-    CACHE_DIR,
-    DEFAULT_OUTPUT,
     BuildFailed,
     BuildOptions,
     BuildSummary,
@@ -64,7 +63,6 @@ from transmit.build.workers import (
     LoadJob,
     Publishing,
     Workers,
-    can_fork,
     collector_paused,
     load_sources,
 )
@@ -231,13 +229,7 @@ class IncrementalBuilder:
         in_memory = self._manifest is not None
         previous = self._previous_manifest()
         known = previous is not None and changed is not None and in_memory
-        begun = None  # the outputs' stat pass, begun first: it may go on beside the inputs'
-        if previous is not None and not known:
-            begun = saved.output_sigs_begun(self.out_dir, previous, can_fork())
-        try:
-            found = current_inputs(previous, changed if known else None, self.site_dir, THEME_DIR)
-        finally:
-            checked = begun() if begun is not None else {}
+        found = current_inputs(previous, changed if known else None, self.site_dir, THEME_DIR)
         inputs, edited = found
         publishing = Publishing(self.options.drafts, self.options.future, self._now())
         site_key = digest(
@@ -246,8 +238,10 @@ class IncrementalBuilder:
             canonical((publishing.drafts, publishing.future, str(self.out_dir))),
         )
         # the dev server's outputs are its own, untouched (None): not stat-ed
-        outputs_now = None if known else checked
-        return Plan(config, inputs, publishing, site_key, previous, outputs_now, edited)
+        outputs_moved = None
+        if not known:
+            outputs_moved = saved.moved_outputs(self.out_dir, previous) if previous else {}
+        return Plan(config, inputs, publishing, site_key, previous, outputs_moved, edited)
 
     def _previous_manifest(self) -> Manifest | None:
         if self._manifest is None and not self.ephemeral:

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import functools
-import marshal
 import operator
 import os
 from collections.abc import Callable
@@ -19,9 +18,9 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from transmit.build import forked, store
+from transmit.build import store
 from transmit.build.cache import canonical
-from transmit.build.inputs import Inputs, Sig, stat_sig
+from transmit.build.inputs import Inputs, Sig
 
 if TYPE_CHECKING:
     from transmit.content.post import Post
@@ -106,58 +105,26 @@ class Manifest:
     summary: Any = None  # the BuildSummary to repeat when nothing changed
 
 
-FORKED_OUTPUTS = 2000  # fewer outputs are stat-ed sooner than a child is forked and heard from
-
-
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / f"manifest-{store.digest(str(out_dir.absolute())).hex()[:16]}"
 
 
-def output_sigs(out_dir: Path, manifest: Manifest) -> dict[str, Sig]:
-    """The recorded output files as they are on disk now (gone ones left out). Paths are
-    joined as text: a Path for each of 15,000 outputs took as long as stat-ing them."""
+def moved_outputs(out_dir: Path, manifest: Manifest) -> dict[str, Sig | None]:
+    """The recorded output files not on disk as recorded: their size and time now, None for
+    the gone. Paths are joined as text: a Path for each of 15,000 outputs took as long as
+    stat-ing them."""
     base = os.path.join(out_dir, "")
-    found = {}
-    for path in manifest.outputs:
-        sig = stat_sig(base + path)
-        if sig is not None:
-            found[path] = sig
-    return found
-
-
-def output_sigs_begun(
-    out_dir: Path, manifest: Manifest, fork: bool
-) -> Callable[[], dict[str, Sig]]:
-    """`output_sigs`, begun now and had when called: with many outputs and `fork` (it is safe),
-    in a forked child while this process stats the inputs (each takes 35-50 ms at 10,000
-    posts); the child sends back only the outputs not as recorded."""
-    if not fork or len(manifest.outputs) < FORKED_OUTPUTS:
-        found = output_sigs(out_dir, manifest)
-        return lambda: found
-    wait = forked.started(functools.partial(_moved_outputs, out_dir, manifest))
-
-    def result() -> dict[str, Sig]:
-        data = wait()
-        if data is None:
-            return output_sigs(out_dir, manifest)
-        moved = marshal.loads(data)
-        recorded = manifest.outputs.items()
-        return {
-            path: sig
-            for path, record in recorded
-            if (sig := moved.get(path, record[2:]) if moved else record[2:]) is not None
-        }
-
-    return result
-
-
-def _moved_outputs(out_dir: Path, manifest: Manifest) -> bytes:
-    base = os.path.join(out_dir, "")
-    moved = {}
-    for path, record in manifest.outputs.items():
-        if (sig := stat_sig(base + path)) != record[2:]:
-            moved[path] = sig
-    return marshal.dumps(moved)
+    moved: dict[str, Sig | None] = {}
+    stat = os.stat  # the loop of a no-op build: no call or tuple it can do without
+    for path, (_, _, mtime_ns, size) in manifest.outputs.items():
+        try:
+            found = stat(base + path)
+        except OSError:
+            moved[path] = None
+            continue
+        if found.st_mtime_ns != mtime_ns or found.st_size != size:
+            moved[path] = (found.st_mtime_ns, found.st_size)
+    return moved
 
 
 def load_manifest(path: Path, fingerprint: bytes) -> Manifest | None:

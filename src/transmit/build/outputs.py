@@ -55,7 +55,7 @@ def copy_files(
         sig = inputs.files.get(source) or inputs.watched.get(source) or stat_sig(source)
         mark = digest("copy", source, canonical(sig))
         old = recorded.get(path)
-        if old is not None and old[0] == mark and plan.intact(path, old):
+        if old is not None and old[0] == mark and plan.intact(path):
             staging.forget(path)
             outputs[path] = old
         else:
@@ -111,7 +111,7 @@ def search_files(
     prefix = SEARCH_DIR + "/"
     if previous is not None and (defer or previous.marks.get("search") == mark):
         kept = {p: r for p, r in previous.outputs.items() if p.startswith(prefix)}
-        if kept and all(plan.intact(path, record) for path, record in kept.items()):
+        if kept and all(plan.intact(path) for path in kept):
             pending = previous.marks.get("search") != mark
             if pending:
                 marks["search"] = STALE_SEARCH

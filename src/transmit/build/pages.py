@@ -239,7 +239,7 @@ def plan_pages(
 
     def previous(path: str) -> OutputRecord | None:
         old = recorded.get(path)
-        return old if old is not None and plan.intact(path, old) else None
+        return old if old is not None and plan.intact(path) else None
 
     def mark_of(page: Page) -> bytes:
         if (mark := memo.get(page)) is None:

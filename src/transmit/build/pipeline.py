@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from transmit.render.data import RenderedPost, RenderOptions
     from transmit.render.fragments import Fragments
 
-DEFAULT_OUTPUT = "public"
-CACHE_DIR = ".transmit-cache"  # in the site folder: renders, records, the manifest
-
 
 class BuildFailed(TransmitError):
     """One or more input problems; each is printed on its own line."""

@@ -16,7 +16,7 @@ from transmit.build.inputs import (
     scan_inputs,
     watch,
 )
-from transmit.build.manifest import Manifest, OutputRecord
+from transmit.build.manifest import Manifest
 from transmit.build.outputs import STALE_SEARCH
 from transmit.build.workers import Publishing
 from transmit.config import Config
@@ -31,20 +31,19 @@ class Plan:
     publishing: Publishing
     site_key: bytes
     previous: Manifest | None
-    outputs_now: dict[str, Sig] | None  # the recorded output files as they are on disk
-    # (None: as recorded; the dev server's outputs are its own)
+    # the recorded outputs not on disk as recorded: size and time now, None for the gone
+    # (None: not checked; the dev server's outputs are its own)
+    outputs_moved: dict[str, Sig | None] | None
     edited: frozenset[str] | None = None  # the only inputs changed, all known Markdown
     # sources (None: not known)
 
-    def intact(self, path: str, old: OutputRecord) -> bool:
-        """Whether the file at `path` is still the one recorded as `old`."""
-        return self.outputs_now is None or self.outputs_now.get(path) == old[2:]
+    def intact(self, path: str) -> bool:
+        """Whether the output at `path` is on disk as the last build recorded it."""
+        return not self.outputs_moved or path not in self.outputs_moved
 
     def outputs_intact(self) -> bool:
         """Whether every output the last build recorded is on disk as it was written."""
-        if self.outputs_now is None or self.previous is None:
-            return self.outputs_now is None
-        return all(self.intact(path, r) for path, r in self.previous.outputs.items())
+        return not self.outputs_moved
 
     def unchanged(self) -> bool:
         """Whether the last build's output stands as it is: same site, inputs and outputs as

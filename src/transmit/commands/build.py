@@ -7,7 +7,8 @@ import gc
 import threading
 from pathlib import Path
 
-from transmit.build.pipeline import DEFAULT_OUTPUT, BuildOptions, BuildSummary, build_site
+from transmit.build.folders import DEFAULT_OUTPUT
+from transmit.build.pipeline import BuildOptions, BuildSummary, build_site
 from transmit.commands.output import Reporter
 
 
@@ -48,14 +49,10 @@ def report_build(summary: BuildSummary, reporter: Reporter) -> int:
 
 
 def run_build(site_dir: Path, options: BuildOptions, reporter: Reporter) -> int:
-    """Build once: by the site's resident builder when one runs, else here, leaving this
+    """Build once, here (no resident builder took the build: `cli` asked first), leaving this
     builder running when the site is big enough for that to pay (`transmit.resident`)."""
     from transmit.resident import protocol
-    from transmit.resident.client import hand_over
 
-    handed = hand_over(site_dir, options, reporter.quiet, reporter.verbose)
-    if handed is not None:
-        return handed
     if not protocol.may_keep():
         return report_build(build_site(site_dir, options), reporter)
     from transmit.build.incremental import IncrementalBuilder

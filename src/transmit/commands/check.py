@@ -49,7 +49,8 @@ def _render(config: Config, posts: Sequence[Post], jobs: int) -> list[RenderedPo
     a build already rendered it (the cache is read, never written: check writes nothing); a
     post the renderer fails on becomes its problem, and the others are still checked."""
     from transmit.build.cache import RenderCache, render_key
-    from transmit.build.pipeline import CACHE_DIR, render_all, render_guarded, render_options
+    from transmit.build.folders import CACHE_DIR
+    from transmit.build.pipeline import render_all, render_guarded, render_options
     from transmit.build.store import code_fingerprint
 
     options = render_options(config)

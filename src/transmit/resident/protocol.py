@@ -1,5 +1,6 @@
 """What the resident builder and `transmit build` agree on: the socket's place, the request, the
-answer, and when a builder is kept at all. Light to import: the client runs it on every build."""
+answer, and when a builder is kept at all. Light to import (sockets, JSON and no more): a build
+handed over spends its time in the builder, not in loading modules it does not use."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 from transmit import __version__
-from transmit.build.pipeline import CACHE_DIR, DEFAULT_OUTPUT, BuildOptions
+from transmit.build.folders import CACHE_DIR, DEFAULT_OUTPUT
 
 SOCKET_NAME = "builder.sock"
 PID_NAME = "builder.pid"  # the builder's process id, for `kill` and the benchmarks
@@ -24,6 +24,23 @@ SETTING = "TRANSMIT_RESIDENT"
 MIN_POSTS = 1000
 IDLE_SECONDS = 15 * 60  # unused this long, the builder ends
 UNIX_PATH_LIMIT = 100  # bytes of a socket's path (the system's limit is 104 to 108)
+
+# A request: one `transmit build`, as the builder needs it. `python` and `version`: the
+# interpreter and transmit asking (another is not served); `now`: ISO 8601, with its offset.
+REQUEST_FIELDS: dict[str, type] = {
+    "python": str,
+    "version": str,
+    "site": str,
+    "out": str,
+    "drafts": bool,
+    "future": bool,
+    "jobs": int,
+    "strict": bool,
+    "quiet": bool,
+    "verbose": bool,
+    "now": str,
+}
+Lines = list[tuple[str, str]]  # what a command prints: ("out" or "err", text), in order
 
 
 def setting() -> str:
@@ -51,12 +68,71 @@ def keeps_builder(posts: int) -> bool:
     return may_keep() and (setting() == "always" or posts >= MIN_POSTS)
 
 
-def cache_dir(site_dir: Path) -> Path:
-    return site_dir.absolute() / CACHE_DIR
+def socket_path(site_dir: Path) -> Path:
+    return site_dir.absolute() / CACHE_DIR / SOCKET_NAME
 
 
-def out_dir(site_dir: Path, options: BuildOptions) -> Path:
-    return (options.out_dir or site_dir.absolute() / DEFAULT_OUTPUT).absolute()
+def request(
+    site_dir: Path,
+    out_dir: Path | None,
+    choices: dict[str, bool | int],
+    now: datetime,
+) -> dict[str, object]:
+    """The request for a build of `site_dir` into `out_dir` (None: the default) with `choices`
+    (drafts, future, jobs, strict, quiet, verbose) at `now`."""
+    site = site_dir.absolute()
+    fields = {
+        "python": sys.executable,
+        "version": __version__,
+        "site": str(site),
+        "out": str((out_dir or site / DEFAULT_OUTPUT).absolute()),
+        **choices,
+        "now": now.isoformat(),
+    }
+    if fields.keys() != REQUEST_FIELDS.keys():
+        raise ValueError(f"a request has {sorted(REQUEST_FIELDS)}, not {sorted(fields)}")
+    return fields
+
+
+def encode(message: dict[str, object]) -> bytes:
+    return json.dumps(message).encode()
+
+
+def decode_request(data: bytes) -> dict[str, object]:
+    """The request in `data`; ValueError when it is not one (every field, of its type)."""
+    fields = json.loads(data)
+    if not isinstance(fields, dict) or fields.keys() != REQUEST_FIELDS.keys():
+        raise ValueError("not a request")
+    for name, kind in REQUEST_FIELDS.items():
+        value = fields[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"a request's {name} is a {kind.__name__}")
+    datetime.fromisoformat(fields["now"])  # raises ValueError when it is not a time
+    return fields
+
+
+def answer(lines: Lines, code: int) -> dict[str, object]:
+    return {"lines": lines, "code": code}
+
+
+def declined(reason: str) -> dict[str, object]:
+    """The answer of a builder that did not build (the command builds itself then)."""
+    return {"declined": reason}
+
+
+def decode_answer(data: bytes) -> tuple[Lines, int | None]:
+    """The lines to print and the exit code in an answer; code None when the builder declined
+    (or sent what is not an answer). ValueError when `data` is not JSON."""
+    fields = json.loads(data)
+    if not isinstance(fields, dict) or type(code := fields.get("code")) is not int:
+        return [], None
+    lines = fields.get("lines")
+    if not isinstance(lines, list) or not all(
+        isinstance(line, list) and len(line) == 2 and all(isinstance(x, str) for x in line)
+        for line in lines
+    ):
+        return [], None
+    return [(stream, text) for stream, text in lines], code
 
 
 @contextlib.contextmanager
@@ -105,82 +181,6 @@ def bind(path: Path) -> socket.socket:
     finally:
         os.umask(mask)
     return listener
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One `transmit build`, as the resident builder needs it."""
-
-    python: str  # the interpreter and transmit asking: another one is not served
-    version: str
-    site: str
-    out: str
-    drafts: bool
-    future: bool
-    jobs: int
-    strict: bool
-    quiet: bool
-    verbose: bool
-    now: str  # ISO 8601, with its offset
-
-    @classmethod
-    def of(cls, site_dir: Path, options: BuildOptions, quiet: bool, verbose: bool) -> Request:
-        return cls(
-            python=sys.executable,
-            version=__version__,
-            site=str(site_dir.absolute()),
-            out=str(out_dir(site_dir, options)),
-            drafts=options.drafts,
-            future=options.future,
-            jobs=options.jobs,
-            strict=options.strict,
-            quiet=quiet,
-            verbose=verbose,
-            now=options.now.isoformat(),
-        )
-
-    def options(self) -> BuildOptions:
-        return BuildOptions(
-            out_dir=Path(self.out),
-            drafts=self.drafts,
-            future=self.future,
-            jobs=self.jobs,
-            strict=self.strict,
-            now=datetime.fromisoformat(self.now),
-        )
-
-    def encode(self) -> bytes:
-        return json.dumps(asdict(self)).encode() + b"\n"
-
-    @classmethod
-    def decode(cls, data: bytes) -> Request:
-        """Raises ValueError (or TypeError) when `data` is not a request."""
-        fields = json.loads(data)
-        if not isinstance(fields, dict):
-            raise ValueError("a request is a JSON object")
-        return cls(**fields)
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What the builder did: the lines the command prints (("out" or "err", text), in order)
-    and its exit code; or, with `code` None, why it did not build (the client then builds)."""
-
-    lines: tuple[tuple[str, str], ...] = ()
-    code: int | None = None
-    declined: str = ""
-
-    def encode(self) -> bytes:
-        return json.dumps(asdict(self)).encode()
-
-    @classmethod
-    def decode(cls, data: bytes) -> Answer:
-        fields = json.loads(data)
-        if not isinstance(fields, dict):
-            raise ValueError("an answer is a JSON object")
-        lines = tuple((str(stream), str(text)) for stream, text in fields.get("lines", ()))
-        code = fields.get("code")
-        return cls(lines, code if isinstance(code, int) else None, str(fields.get("declined", "")))
 
 
 def read_all(connection: socket.socket) -> bytes:

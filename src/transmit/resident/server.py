@@ -15,24 +15,28 @@ import io
 import os
 import socket
 import sys
-import threading
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
 from transmit import __version__
 from transmit.build.incremental import IncrementalBuilder
+from transmit.build.pipeline import BuildOptions
 from transmit.build.store import code_fingerprint
+from transmit.build.workers import can_fork
 from transmit.commands.output import Reporter
 from transmit.resident.protocol import (
     IDLE_SECONDS,
     PID_NAME,
     SOCKET_NAME,
-    Answer,
-    Request,
+    answer,
     bind,
+    declined,
+    decode_request,
+    encode,
     read_all,
 )
 
@@ -43,7 +47,7 @@ REQUEST_SECONDS = 10.0  # a client that sends nothing for this long is dropped
 def keep(builder: IncrementalBuilder, reporter: Reporter) -> None:
     """Leave `builder` running in a process of its own, detached from this one (which goes on to
     end) and from the terminal; say so when it listens."""
-    if threading.active_count() > 1:  # forking is only safe with one thread
+    if not can_fork():
         return
     sys.stdout.flush()
     sys.stderr.flush()
@@ -114,6 +118,38 @@ class _Lines(io.TextIOBase):
 
 
 @dataclass(frozen=True, slots=True)
+class Request:
+    """One `transmit build`, as `protocol.request` made it (the fields of REQUEST_FIELDS)."""
+
+    python: str
+    version: str
+    site: str
+    out: str
+    drafts: bool
+    future: bool
+    jobs: int
+    strict: bool
+    quiet: bool
+    verbose: bool
+    now: str
+
+    @classmethod
+    def decode(cls, data: bytes) -> Request:
+        """ValueError when `data` is not a request."""
+        return cls(**decode_request(data))  # type: ignore[arg-type]
+
+    def options(self) -> BuildOptions:
+        return BuildOptions(
+            out_dir=Path(self.out),
+            drafts=self.drafts,
+            future=self.future,
+            jobs=self.jobs,
+            strict=self.strict,
+            now=datetime.fromisoformat(self.now),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class _Refusal:
     reason: str
     ends: bool  # this builder can serve no later build either
@@ -171,19 +207,19 @@ class Resident:
         """Build for one request and send what the command says; True when this builder ends."""
         try:
             request = Request.decode(read_all(connection))
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError):
             return False  # not a client of ours; nobody to answer
         refusal = self._refusal(request)
         if refusal is not None:
-            answer, ends = Answer(declined=refusal.reason), refusal.ends
+            said, ends = declined(refusal.reason), refusal.ends
         else:
             try:
-                answer, ends = self._build(request), False
+                said, ends = self._build(request), False
             except Exception as error:  # a bug: the client builds itself, and shows it
-                answer, ends = Answer(declined=f"failed: {type(error).__name__}"), True
+                said, ends = declined(f"failed: {type(error).__name__}"), True
         with contextlib.suppress(OSError):  # the client is gone (Ctrl-C): the build stands
             connection.settimeout(None)
-            connection.sendall(answer.encode())
+            connection.sendall(encode(said))
         return ends
 
     def _refusal(self, request: Request) -> _Refusal | None:
@@ -198,7 +234,7 @@ class Resident:
             return _Refusal("another output folder", ends=False)
         return None
 
-    def _build(self, request: Request) -> Answer:
+    def _build(self, request: Request) -> dict[str, object]:
         from transmit.cli import reported
         from transmit.commands.build import report_build
 
@@ -211,4 +247,4 @@ class Resident:
 
         with redirect_stdout(_Lines("out", lines)), redirect_stderr(_Lines("err", lines)):
             code = reported("build", build)
-        return Answer(tuple(lines), code)
+        return answer(lines, code)
