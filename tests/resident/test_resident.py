@@ -264,3 +264,27 @@ def test_no_builder_is_kept_when_the_setting_says_so(make_site: SiteMaker) -> No
     assert not (site / ".transmit-cache" / protocol.SOCKET_NAME).exists()
     assert run(site, resident="").returncode == 0  # automatic: too small a site to keep one
     assert resident_pid(site) is None
+
+
+def test_no_builder_is_kept_when_no_process_can_be_forked(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from transmit.build.incremental import IncrementalBuilder
+    from transmit.build.pipeline import BuildOptions
+    from transmit.commands.output import Reporter
+    from transmit.resident import server
+
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, BuildOptions(jobs=1))
+    builder.build()
+    open_before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(server.os, "fork", no_fork)
+    server.keep(builder, Reporter())
+    assert KEPT not in capsys.readouterr().out
+    assert resident_pid(site) is None
+    if open_before:
+        assert len(os.listdir("/proc/self/fd")) == open_before  # the pipe was closed

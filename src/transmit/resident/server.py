@@ -32,6 +32,7 @@ from transmit.resident.protocol import (
     IDLE_SECONDS,
     PID_NAME,
     SOCKET_NAME,
+    Lines,
     answer,
     bind,
     declined,
@@ -52,7 +53,12 @@ def keep(builder: IncrementalBuilder, reporter: Reporter) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     ready, said = os.pipe()
-    first = os.fork()
+    try:
+        first = os.fork()
+    except OSError:  # no process to spare: the next build loads the site itself
+        os.close(ready)
+        os.close(said)
+        return
     if first == 0:  # the first child starts a session and leaves it to the second
         os.close(ready)
         try:
@@ -107,7 +113,7 @@ def _remove_if_mine(path: Path, socket_id: int, pid_file: Path) -> None:
 class _Lines(io.TextIOBase):
     """A stream that keeps what is written to it, in order with another's (stdout, stderr)."""
 
-    def __init__(self, stream: str, lines: list[tuple[str, str]]) -> None:
+    def __init__(self, stream: str, lines: Lines) -> None:
         super().__init__()
         self._stream = stream
         self._lines = lines
@@ -223,6 +229,7 @@ class Resident:
         return ends
 
     def _refusal(self, request: Request) -> _Refusal | None:
+        """Why this builder cannot make the build asked for, if it cannot."""
         builder = self._builder
         if request.python != sys.executable or request.version != __version__:
             return _Refusal("another transmit asks", ends=True)
@@ -238,7 +245,7 @@ class Resident:
         from transmit.cli import reported
         from transmit.commands.build import report_build
 
-        lines: list[tuple[str, str]] = []
+        lines: Lines = []
         reporter = Reporter(quiet=request.quiet, verbose=request.verbose)
 
         def build() -> int:
