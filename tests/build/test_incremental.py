@@ -187,6 +187,10 @@ def test_the_outputs_stat_pass_names_what_others_did_to_them(make_site: SiteMake
         "index.html": ((out / "index.html").stat().st_mtime_ns, len("tampered")),
         "404.html": None,
     }
+    # among the files known to have been touched alone (the resident builder's watch names
+    # them); a name that is no output of the build is no concern of it
+    among = manifest.moved_outputs(out, recorded, ["404.html", "stray.txt"])
+    assert among == {"404.html": None}
 
 
 def test_a_deleted_output_folder_is_built_again(make_site: SiteMaker, tmp_path: Path) -> None:

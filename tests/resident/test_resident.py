@@ -123,7 +123,17 @@ def test_a_build_keeps_its_builder_and_the_next_builds_hand_it_their_work(
 
 @pytest.mark.parametrize(
     "change",
-    ["new post", "delete", "template", "static", "config", "output touched", "output removed"],
+    [
+        "edit",
+        "new post",
+        "new folder of posts",
+        "delete",
+        "template",
+        "static",
+        "config",
+        "output touched",
+        "output removed",
+    ],
 )
 def test_every_kind_of_change_gives_what_a_cold_build_gives(
     make_site: SiteMaker, tmp_path: Path, residents: list[int], change: str
@@ -131,8 +141,14 @@ def test_every_kind_of_change_gives_what_a_cold_build_gives(
     site = make_site(FILES, config=CONFIG)
     assert run(site).returncode == 0
     pid = kept(site, residents)
-    if change == "new post":
+    assert run(site).returncode == 0  # from now on the builder's watch tells what changed
+    if change == "edit":
+        (site / "content/posts/alpha.md").write_text(post("Alpha", "Edited."), encoding="utf-8")
+    elif change == "new post":
         (site / "content/posts/delta.md").write_text(post("Delta", "New."), encoding="utf-8")
+    elif change == "new folder of posts":
+        (site / "content/posts/2026").mkdir()
+        (site / "content/posts/2026/delta.md").write_text(post("Delta", "New."), encoding="utf-8")
     elif change == "delete":
         (site / "content/posts/gamma.md").unlink()
     elif change == "template":

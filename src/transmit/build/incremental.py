@@ -143,16 +143,24 @@ class IncrementalBuilder:
         return self.options.now + timedelta(seconds=time.monotonic() - self._started)
 
     def build(
-        self, changed: Collection[Path] | None = None, *, model: bool = False
+        self,
+        changed: Collection[Path] | None = None,
+        *,
+        model: bool = False,
+        outputs_touched: Collection[str] | None = None,
     ) -> BuildSummary:
         """Bring the output up to date. `changed`: the files known to have changed since the
-        last call (None: anything may have, stat everything). `model`: take the full path even
-        when nothing changed, so that the site is in memory for the quick path of later edits."""
+        last call (None: anything may have, stat everything). `outputs_touched`: with
+        `changed`, the output files (paths under the output folder) anything may have touched
+        since; None: the outputs are this builder's own, unchecked (the dev server's). `model`:
+        take the full path even when nothing changed, so that the site is in memory for the
+        quick path of later edits."""
         started = time.perf_counter()
         self._deferring = self.defer_search and changed != ()
         try:
             with collector_paused():
-                summary = self._build(None if self._failed else changed, model)
+                known = None if self._failed else changed
+                summary = self._build(known, model, outputs_touched)
         except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
             self._model, self._failed = None, True
             where = error.filename or self.out_dir
@@ -166,14 +174,16 @@ class IncrementalBuilder:
         self._failed = False
         return replace(summary, seconds=time.perf_counter() - started)
 
-    def _build(self, changed: Collection[Path] | None, model: bool) -> BuildSummary:
+    def _build(
+        self, changed: Collection[Path] | None, model: bool, touched: Collection[str] | None
+    ) -> BuildSummary:
         config = load_config(self.site_dir)  # first: it says when there is no site here
         check_output_folder(self.site_dir, self.out_dir)
         prepare_folder(self.cache_dir)
         with output_lock(self._lock_path()):
             self._settle()
             recover(self.out_dir)
-            plan = self._plan(config, changed)
+            plan = self._plan(config, changed, touched)
             previous = plan.previous
             if previous is not None and not model and plan.unchanged():
                 if (trusted := plan.trusted_now()) is not None:
@@ -190,6 +200,11 @@ class IncrementalBuilder:
                 if quick is not None:
                     return quick
                 return self._finish(plan, loaded, workers, templates)
+
+    @property
+    def manifest(self) -> Manifest | None:
+        """What the last build recorded, None before one."""
+        return self._manifest
 
     def settle(self) -> None:
         """Do what the last build left for later (`settle_later`): its saving and sweeping."""
@@ -225,7 +240,9 @@ class IncrementalBuilder:
 
     # -- what changed ----------------------------------------------------------------------
 
-    def _plan(self, config: Config, changed: Collection[Path] | None) -> Plan:
+    def _plan(
+        self, config: Config, changed: Collection[Path] | None, touched: Collection[str] | None
+    ) -> Plan:
         in_memory = self._manifest is not None
         previous = self._previous_manifest()
         known = previous is not None and changed is not None and in_memory
@@ -241,6 +258,8 @@ class IncrementalBuilder:
         outputs_moved = None
         if not known:
             outputs_moved = saved.moved_outputs(self.out_dir, previous) if previous else {}
+        elif touched is not None and previous is not None:
+            outputs_moved = saved.moved_outputs(self.out_dir, previous, touched)
         return Plan(config, inputs, publishing, site_key, previous, outputs_moved, edited)
 
     def _previous_manifest(self) -> Manifest | None:

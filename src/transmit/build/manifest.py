@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -109,14 +109,19 @@ def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / f"manifest-{store.digest(str(out_dir.absolute())).hex()[:16]}"
 
 
-def moved_outputs(out_dir: Path, manifest: Manifest) -> dict[str, Sig | None]:
+def moved_outputs(
+    out_dir: Path, manifest: Manifest, among: Collection[str] | None = None
+) -> dict[str, Sig | None]:
     """The recorded output files not on disk as recorded: their size and time now, None for
-    the gone. Paths are joined as text: a Path for each of 15,000 outputs took as long as
-    stat-ing them."""
+    the gone; only those `among` when given (the files known to have been touched). Paths are
+    joined as text: a Path for each of 15,000 outputs took as long as stat-ing them."""
     base = os.path.join(out_dir, "")
     moved: dict[str, Sig | None] = {}
     stat = os.stat  # the loop of a no-op build: no call or tuple it can do without
-    for path, (_, _, mtime_ns, size) in manifest.outputs.items():
+    outputs = manifest.outputs
+    if among is not None:
+        outputs = {path: outputs[path] for path in among if path in outputs}
+    for path, (_, _, mtime_ns, size) in outputs.items():
         try:
             found = stat(base + path)
         except OSError:

@@ -1,8 +1,9 @@
 """The resident builder itself: forked from the `transmit build` that made the site, with that
 build's site in memory, it answers the builds of the site that follow, one at a time.
 
-Each answer is the build a fresh process would make (every input and output stat-ed, the same
-code path, the same lines printed), only without loading the site first. It ends when unused for
+Each answer is the build a fresh process would make (the same code path, the same lines
+printed), only without loading the site first, and without stat-ing every input and output where
+the kernel told it what changed since the last build (`changes`). It ends when unused for
 IDLE_SECONDS, when its socket is gone or another builder's replaced it (the cache was deleted; a
 later build kept its own), when the site folder moved, and when transmit or Python changed.
 """
@@ -28,6 +29,7 @@ from transmit.build.pipeline import BuildOptions
 from transmit.build.store import code_fingerprint
 from transmit.build.workers import can_fork
 from transmit.commands.output import Reporter
+from transmit.resident.changes import ChangeWatch
 from transmit.resident.protocol import (
     IDLE_SECONDS,
     PID_NAME,
@@ -99,6 +101,15 @@ def _run(builder: IncrementalBuilder, said: int) -> NoReturn:
                 _remove_if_mine(path, socket_id, pid_file)
     finally:
         os._exit(0)
+
+
+def _change_watch(out_dir: Path) -> ChangeWatch | None:
+    """The watch that spares builds their stat pass; None where the kernel has none to give
+    (each build stats everything then)."""
+    try:
+        return ChangeWatch(out_dir)
+    except (ImportError, OSError):
+        return None
 
 
 def _remove_if_mine(path: Path, socket_id: int, pid_file: Path) -> None:
@@ -174,10 +185,14 @@ class Resident:
         self._path = path
         self._socket_id = socket_id
         self._code = code_fingerprint()
+        self._watch: ChangeWatch | None = None
+        self._built = False  # the last request was built: its folders are to be watched
 
     def serve(self) -> None:
         self._builder.warm_up()  # a request that comes meanwhile waits in the queue
         self._builder.settle()
+        self._watch = _change_watch(self._builder.out_dir)
+        self._follow()
         gc.collect()  # the garbage of the build that made the site (0.4 s at 10,000 posts)
         self._listener.settimeout(CHECK_SECONDS)
         used, litter = time.monotonic(), False
@@ -198,9 +213,17 @@ class Resident:
                 self._builder.settle()
             except Exception:  # the next build, here or in a process of its own, redoes it
                 return
+            if self._built:
+                self._follow()
             if ends:
                 return
             used, litter = time.monotonic(), True
+
+    def _follow(self) -> None:
+        """Watch the folders of what the last build read and wrote."""
+        manifest = self._builder.manifest
+        if self._watch is not None and manifest is not None:
+            self._watch.follow(manifest)
 
     def _still_reachable(self) -> bool:
         """Whether a client finds this builder: its socket is where it was bound."""
@@ -249,8 +272,18 @@ class Resident:
         reporter = Reporter(quiet=request.quiet, verbose=request.verbose)
 
         def build() -> int:
-            self._builder.renew(request.options())
-            return report_build(self._builder.build(), reporter)
+            builder = self._builder
+            builder.renew(request.options())
+            changes = self._watch.take() if self._watch is not None else None
+            if changes is None or changes.inputs is None or changes.outputs is None:
+                summary = builder.build()  # the stat pass tells
+            else:
+                changed = [Path(name) for name in changes.inputs]
+                summary = builder.build(changed, outputs_touched=changes.outputs)
+            self._built = True
+            return report_build(summary, reporter)
+
+        self._built = False
 
         with redirect_stdout(_Lines("out", lines)), redirect_stderr(_Lines("err", lines)):
             code = reported("build", build)
