@@ -265,6 +265,8 @@ def warm_up(config: Config, model: SiteModel | None) -> None:
     """Load now what the first quick edit would load, so that it is as quick as the next ones:
     the renderer (Markdown, math and highlighting take half a second to import and set up),
     the page templates, and which pages read which posts."""
+    import imagesize  # noqa: F401  (a post's first image of its own loads it: 20 ms)
+
     from transmit.build.pipeline import render_options, render_post
     from transmit.content.loader import parse_post
     from transmit.site.theme import compile_templates
