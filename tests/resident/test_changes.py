@@ -170,3 +170,21 @@ def test_only_local_file_systems_are_watched(
 def test_no_mount_table_no_watch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(changes, "MOUNTS", tmp_path / "absent")
     assert local_filesystems([str(tmp_path)]) is False
+
+
+def test_a_site_with_more_folders_than_its_share_of_watches_is_not_watched(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(changes, "WATCH_LIMIT", Path("/nonexistent"))  # 8,192: 2,048 to take
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, BuildOptions(jobs=1))
+    builder.build()
+    assert ChangeWatch(builder.out_dir)._budget == 2048
+    monkeypatch.setattr(changes, "WATCH_SHARE", 8192 // 3)  # 3 watches: fewer than it needs
+    watch = ChangeWatch(builder.out_dir)
+    for _ in range(2):
+        watch.follow(manifest(builder))
+        assert watch.take() == Changes(None, None)
+        builder.build()
+    assert not watch._watched  # it gave back what it took
+    watch.close()

@@ -15,6 +15,7 @@ asked for. It vouches only for what it can see:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterable, KeysView
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ LOCAL_FILESYSTEMS = frozenset(
     {"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "overlay", "f2fs", "zfs", "bcachefs"}
 )
 MOUNTS = Path("/proc/self/mountinfo")
+WATCH_LIMIT = Path("/proc/sys/fs/inotify/max_user_watches")
+# the share of the user's inotify watches a builder may take: editors and other tools watch
+# folders too, from the same allowance (8,192 on older kernels)
+WATCH_SHARE = 4
 
 
 class Side(Enum):
@@ -76,6 +81,8 @@ class ChangeWatch:
         # the folder itself went, or one inside it came or went: what it holds is not known
         self._moved = flags.DELETE_SELF | flags.MOVE_SELF | flags.UNMOUNT | flags.IGNORED
         self._inotify = INotify(nonblocking=True)
+        self._budget = _watch_budget()
+        self._given_up = False  # out of watches: every build stats everything
         self._out = os.path.join(out_dir, "")
         self._folders: dict[int, _Folder] = {}  # the live watches
         self._watched: dict[str, int] = {}  # folder -> its live watch
@@ -92,6 +99,8 @@ class ChangeWatch:
     def take(self) -> Changes:
         """What changed since the last `take`, for the build about to begin; from now on the
         watch counts from that build's stat pass."""
+        if self._given_up:
+            return Changes(None, None)
         self._drain()
         inputs, outputs = self._inputs, self._outputs
         self._inputs, self._outputs = set(), set()
@@ -104,17 +113,26 @@ class ChangeWatch:
         """After a build that succeeded: watch the folders of what it read and wrote. What it
         wrote is its own doing (those events are dropped); what changed in the inputs
         meanwhile is kept for the next build."""
+        if self._given_up:
+            return
         self._drain()
         if self._outputs is not None:
             self._outputs = set()
         try:
-            fresh_inputs = self._follow_inputs(manifest.inputs)
-            fresh_outputs = self._follow_outputs(manifest.outputs.keys())
-        except OSError:  # no watch left, a folder went meanwhile, a file system it cannot see
+            self._want_inputs(manifest.inputs)
+            self._want_outputs(manifest.outputs.keys())
+            if len(self._input_folders) + len(self._output_folders) > self._budget:
+                raise OSError(errno.ENOSPC, "more folders than this watch may take")
+            fresh_inputs = self._watch_all(self._input_folders.values())
+            fresh_outputs = self._watch_all(
+                _Folder(path, Side.OUTPUT) for path in self._output_folders
+            )
+        except OSError as error:  # a folder went meanwhile, a file system it cannot see
             self._forget(set(self._watched))
             self._input_folders, self._output_folders = {}, set()
             self._input_keys = self._output_keys = None
             self._inputs = self._outputs = None
+            self._given_up = error.errno in (errno.ENOSPC, errno.ENOMEM)  # for good
             return
         if fresh_inputs:
             self._inputs = None
@@ -153,37 +171,39 @@ class ChangeWatch:
 
     # -- what is watched -----------------------------------------------------------------
 
-    def _follow_inputs(self, inputs: Inputs) -> bool:
-        """Watch the folders of `inputs`; True when one was not watched before."""
+    def _want_inputs(self, inputs: Inputs) -> None:
+        """The folders of `inputs` to watch, found again when its files are not the last's."""
         keys = (inputs.dirs.keys(), inputs.files.keys(), inputs.watched.keys())
         known = self._input_keys
-        if known is None or any(now != before for now, before in zip(keys, known, strict=True)):
-            if inputs.linked:  # a folder link: one folder under two names, which inotify
-                raise OSError("folder links in content/")  # does not tell apart
-            wanted = _input_folders(inputs)
-            if not local_filesystems(wanted):
-                raise OSError("a folder of the site is on a file system inotify cannot follow")
-            self._forget(set(self._input_folders) - set(wanted))
-            self._input_folders = wanted
-            self._input_keys = tuple(set(group) for group in keys)
-        folders = self._input_folders.items()
-        fresh = [folder for path, folder in folders if path not in self._watched]
+        if known is not None and all(
+            now == before for now, before in zip(keys, known, strict=True)
+        ):
+            return
+        if inputs.linked:  # a folder link: one folder under two names, which inotify does not
+            raise OSError("folder links in content/")  # tell apart
+        wanted = _input_folders(inputs)
+        if not local_filesystems(wanted):
+            raise OSError("a folder of the site is on a file system inotify cannot follow")
+        self._forget(set(self._input_folders) - set(wanted))
+        self._input_folders = wanted
+        self._input_keys = tuple(set(group) for group in keys)
+
+    def _want_outputs(self, outputs: KeysView[str]) -> None:
+        """The folders of `outputs` to watch, found again when they are not the last's."""
+        if self._output_keys is not None and outputs == self._output_keys:
+            return
+        wanted = {self._out[:-1]}
+        wanted.update(os.path.dirname(self._out + path) for path in outputs)
+        if not local_filesystems([self._out[:-1]]):
+            raise OSError("the output folder is on a file system inotify cannot follow")
+        self._forget(self._output_folders - wanted)
+        self._output_folders, self._output_keys = wanted, set(outputs)
+
+    def _watch_all(self, folders: Iterable[_Folder]) -> bool:
+        """Watch the folders not watched yet; True when there was one."""
+        fresh = [folder for folder in folders if folder.path not in self._watched]
         for folder in fresh:
             self._watch(folder)
-        return bool(fresh)
-
-    def _follow_outputs(self, outputs: KeysView[str]) -> bool:
-        """Watch the folders of `outputs`; True when one was not watched before."""
-        if self._output_keys is None or outputs != self._output_keys:
-            wanted = {self._out[:-1]}
-            wanted.update(os.path.dirname(self._out + path) for path in outputs)
-            if not local_filesystems([self._out[:-1]]):
-                raise OSError("the output folder is on a file system inotify cannot follow")
-            self._forget(self._output_folders - wanted)
-            self._output_folders, self._output_keys = wanted, set(outputs)
-        fresh = sorted(path for path in self._output_folders if path not in self._watched)
-        for path in fresh:
-            self._watch(_Folder(path, Side.OUTPUT))
         return bool(fresh)
 
     def _watch(self, folder: _Folder) -> None:
@@ -224,6 +244,14 @@ def _input_folders(inputs: Inputs) -> dict[str, _Folder]:
         names = before.missing if before is not None else frozenset()
         wanted[above] = _Folder(above, Side.ABOVE, names | {name})
     return wanted
+
+
+def _watch_budget() -> int:
+    try:
+        limit = int(WATCH_LIMIT.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        limit = 8192
+    return limit // WATCH_SHARE
 
 
 def _existing_above(path: str) -> tuple[str, str]:
