@@ -78,7 +78,7 @@ class ChangeWatch:
             | flags.MOVE_SELF
             | flags.ONLYDIR
         )
-        # the folder itself went, or one inside it came or went: what it holds is not known
+        # the watched folder itself went: what it holds now is not known
         self._moved = flags.DELETE_SELF | flags.MOVE_SELF | flags.UNMOUNT | flags.IGNORED
         self._inotify = INotify(nonblocking=True)
         self._budget = _watch_budget()
@@ -123,10 +123,13 @@ class ChangeWatch:
             self._want_outputs(manifest.outputs.keys())
             if len(self._input_folders) + len(self._output_folders) > self._budget:
                 raise OSError(errno.ENOSPC, "more folders than this watch may take")
-            fresh_inputs = self._watch_all(self._input_folders.values())
-            fresh_outputs = self._watch_all(
-                _Folder(path, Side.OUTPUT) for path in self._output_folders
-            )
+            watched = self._watched
+            fresh_inputs = [f for path, f in self._input_folders.items() if path not in watched]
+            fresh_outputs = [
+                _Folder(path, Side.OUTPUT) for path in self._output_folders if path not in watched
+            ]
+            for folder in (*fresh_inputs, *fresh_outputs):
+                self._watch(folder)
         except OSError as error:  # a folder went meanwhile, a file system it cannot see
             self._forget(set(self._watched))
             self._input_folders, self._output_folders = {}, set()
@@ -198,13 +201,6 @@ class ChangeWatch:
             raise OSError("the output folder is on a file system inotify cannot follow")
         self._forget(self._output_folders - wanted)
         self._output_folders, self._output_keys = wanted, set(outputs)
-
-    def _watch_all(self, folders: Iterable[_Folder]) -> bool:
-        """Watch the folders not watched yet; True when there was one."""
-        fresh = [folder for folder in folders if folder.path not in self._watched]
-        for folder in fresh:
-            self._watch(folder)
-        return bool(fresh)
 
     def _watch(self, folder: _Folder) -> None:
         wd = self._inotify.add_watch(folder.path, self._mask)
