@@ -270,6 +270,7 @@ class Resident:
 
         lines: Lines = []
         reporter = Reporter(quiet=request.quiet, verbose=request.verbose)
+        self._built = False
 
         def build() -> int:
             builder = self._builder
@@ -282,8 +283,6 @@ class Resident:
                 summary = builder.build(changed, outputs_touched=changes.outputs)
             self._built = True
             return report_build(summary, reporter)
-
-        self._built = False
 
         with redirect_stdout(_Lines("out", lines)), redirect_stderr(_Lines("err", lines)):
             code = reported("build", build)
