@@ -989,3 +989,19 @@ def test_damaged_or_missing_search_runs_are_made_again(
     write(site, "content/posts/n005.md", post("Note 5", "2026-01-06", "Edited."))
     build_site(site, OPTIONS)
     assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_post_without_a_date_saved_just_before_a_build_is_published_by_it(
+    make_site: SiteMaker,
+) -> None:
+    # dated by its file's time: a builder whose clock lagged the moment it was made saw it in
+    # the future (by the time the builder took to set up, in half the tries)
+    quick = 'title = "N"\ntimezone = "Asia/Shanghai"\nsearch = false\n'  # no index to wait for
+    dated = {"content/posts/a.md": post("A", "2026-01-02")}
+    for attempt in range(8):
+        site = make_site(dated, config=quick, name=f"site{attempt}")
+        builder = IncrementalBuilder(site, BuildOptions(jobs=1))
+        builder.build()
+        builder.build()
+        write(site, "content/posts/2026/undated.md", "---\ntitle: Undated\n---\n\nNow.\n")
+        assert builder.build().posts == 2

@@ -97,6 +97,9 @@ class IncrementalBuilder:
         into it is kept in memory only.
         `once`: one build and no other (`transmit build`): the site is not kept in memory for
         the quick path of later edits."""
+        # first: `options.now` is this moment, or a post saved after it (dated by its file's
+        # time) would be in the future of the next build, by the time this setting up takes
+        self._started = time.monotonic()
         self.site_dir = site_dir.absolute()  # one spelling: the cache records paths under it
         self.options = options
         self.defer_search = defer_search
@@ -117,7 +120,6 @@ class IncrementalBuilder:
         self._last_records: dict[str, SourceRecord] = {}  # the records before this build's load
         self._log = ReadLog()
         self._record_marks = RecordMarks()
-        self._started = time.monotonic()
         # a build failed since the last that succeeded: the files it failed on are not among
         # the next build's `changed` (the dev server names only files saved since), so the
         # next build stats every input, or an edit elsewhere would hide their errors
