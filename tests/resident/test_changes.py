@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,43 @@ def test_a_site_with_more_folders_than_its_share_of_watches_is_not_watched(
         builder.build()
     assert not watch._watched  # it gave back what it took
     watch.close()
+
+
+def test_the_audit_leaves_the_watch_sure_of_what_it_was_told(
+    watched: tuple[IncrementalBuilder, ChangeWatch],
+) -> None:
+    builder, watch = watched
+    post = builder.site_dir / "content/posts/alpha.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    watch.audit(manifest(builder))
+    assert watch.take() == Changes(frozenset({str(post)}), frozenset())
+
+
+def test_a_change_the_audit_finds_untold_leaves_the_next_build_to_the_stat_pass(
+    watched: tuple[IncrementalBuilder, ChangeWatch],
+) -> None:
+    builder, watch = watched
+    recorded = manifest(builder)
+    post = str(builder.site_dir / "content/posts/alpha.md")
+    # as if the file had changed since the build without an event: its record is not the file
+    files = {**recorded.inputs.files, post: (0, 0)}
+    watch.audit(replace(recorded, inputs=replace(recorded.inputs, files=files)))
+    assert watch.take() == Changes(None, frozenset())
+    outputs = {**recorded.outputs, "index.html": (b"", b"", 0, 0)}
+    watch.audit(replace(recorded, outputs=outputs))
+    assert watch.take() == Changes(frozenset(), None)
+
+
+def test_an_edit_through_a_hard_link_elsewhere_is_built_after_the_audit(
+    watched: tuple[IncrementalBuilder, ChangeWatch], tmp_path: Path
+) -> None:
+    builder, watch = watched
+    post = builder.site_dir / "content/posts/alpha.md"
+    elsewhere = tmp_path / "elsewhere.md"
+    os.link(post, elsewhere)
+    with elsewhere.open("a", encoding="utf-8") as handle:  # the same file, by another name
+        handle.write("\nWritten elsewhere.\n")
+    watch.audit(manifest(builder))
+    rebuild(builder, watch)
+    page = (builder.out_dir / "posts/alpha/index.html").read_text(encoding="utf-8")
+    assert "Written elsewhere." in page

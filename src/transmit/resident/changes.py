@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from transmit.build.inputs import MISSING, Inputs
-from transmit.build.manifest import Manifest
+from transmit.build.inputs import MISSING, Inputs, stat_sig
+from transmit.build.manifest import Manifest, moved_outputs
 
 # file systems that only this machine's kernel writes, so that inotify sees every change
 LOCAL_FILESYSTEMS = frozenset(
@@ -140,6 +140,23 @@ class ChangeWatch:
         if fresh_inputs:
             self._inputs = None
         if fresh_outputs:
+            self._outputs = None
+
+    def audit(self, manifest: Manifest) -> None:
+        """Stat every input and output of the last build (`manifest`), as a build would have:
+        a change the kernel did not tell of (a file edited through a hard link in a folder not
+        watched, or written through a memory map) leaves the next build to the stat pass. The
+        resident builder does this while idle, so that nothing it missed stays missed."""
+        if self._given_up or (self._inputs is None and self._outputs is None):
+            return
+        inputs = manifest.inputs
+        recorded = {**inputs.files, **inputs.watched}
+        moved = {name for name, sig in recorded.items() if stat_sig(name) != sig}
+        touched = moved_outputs(Path(self._out), manifest).keys()
+        self._drain()  # after the stat: a change it saw was told of by now, if it is told of
+        if self._inputs is not None and not moved <= self._inputs:
+            self._inputs = None
+        if self._outputs is not None and not touched <= self._outputs:
             self._outputs = None
 
     # -- events --------------------------------------------------------------------------

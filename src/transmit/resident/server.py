@@ -44,6 +44,7 @@ from transmit.resident.protocol import (
 )
 
 CHECK_SECONDS = 2.0  # how often an idle builder looks whether its socket is still its own
+AUDIT_SECONDS = 30.0  # how often an idle builder checks its watch against a stat of every file
 REQUEST_SECONDS = 10.0  # a client that sends nothing for this long is dropped
 
 
@@ -196,6 +197,7 @@ class Resident:
         gc.collect()  # the garbage of the build that made the site (0.4 s at 10,000 posts)
         self._listener.settimeout(CHECK_SECONDS)
         used, litter = time.monotonic(), False
+        audited = used
         while True:
             try:
                 connection, _ = self._listener.accept()
@@ -205,6 +207,9 @@ class Resident:
                 if litter:  # the builds' garbage, once they pause (a collection walks the
                     gc.collect()  # whole site: 0.2 s at 10,000 posts, which no build waits for)
                     litter = False
+                elif time.monotonic() - audited > AUDIT_SECONDS:
+                    self._audit()
+                    audited = time.monotonic()
                 continue
             with connection:
                 connection.settimeout(REQUEST_SECONDS)
@@ -224,6 +229,12 @@ class Resident:
         manifest = self._builder.manifest
         if self._watch is not None and manifest is not None:
             self._watch.follow(manifest)
+
+    def _audit(self) -> None:
+        """Check the watch against a stat of every input and output (`ChangeWatch.audit`)."""
+        manifest = self._builder.manifest
+        if self._watch is not None and manifest is not None:
+            self._watch.audit(manifest)
 
     def _still_reachable(self) -> bool:
         """Whether a client finds this builder: its socket is where it was bound."""
