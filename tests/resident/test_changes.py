@@ -61,12 +61,18 @@ def rebuild(builder: IncrementalBuilder, watch: ChangeWatch) -> Changes:
     return told
 
 
+def edit(builder: IncrementalBuilder) -> Path:
+    """A sentence added to the post alpha, in place; its path."""
+    post = builder.site_dir / "content/posts/alpha.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    return post
+
+
 def test_an_edit_is_named_and_the_builds_own_writes_are_not(
     watched: tuple[IncrementalBuilder, ChangeWatch],
 ) -> None:
     builder, watch = watched
-    post = builder.site_dir / "content/posts/alpha.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    post = edit(builder)
     assert rebuild(builder, watch) == Changes(frozenset({str(post)}), frozenset())
     assert "More." in (builder.out_dir / "posts/alpha/index.html").read_text(encoding="utf-8")
     assert watch.take() == NOTHING  # its own writes to the output are not changes
@@ -195,8 +201,7 @@ def test_the_audit_leaves_the_watch_sure_of_what_it_was_told(
     watched: tuple[IncrementalBuilder, ChangeWatch],
 ) -> None:
     builder, watch = watched
-    post = builder.site_dir / "content/posts/alpha.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    post = edit(builder)
     watch.audit(manifest(builder))
     assert watch.take() == Changes(frozenset({str(post)}), frozenset())
 
