@@ -10,6 +10,8 @@ asked for. It vouches only for what it can see:
   folder shared with Windows): only the local kinds in LOCAL_FILESYSTEMS;
 - nothing after a folder was made, removed or renamed, or events were lost: the next build
   stats everything, then the watch goes on from what it found.
+What no event tells (a file written through a hard link in a folder not watched, or through a
+memory map), the `audit` the builder makes while idle finds.
 """
 
 from __future__ import annotations
