@@ -17,6 +17,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from typing import NoReturn
 
 from transmit import __version__
 from transmit.build.incremental import IncrementalBuilder
+from transmit.build.manifest import Manifest
 from transmit.build.pipeline import BuildOptions
 from transmit.build.store import code_fingerprint
 from transmit.build.workers import can_fork
@@ -193,7 +195,7 @@ class Resident:
         self._builder.warm_up()  # a request that comes meanwhile waits in the queue
         self._builder.settle()
         self._watch = _change_watch(self._builder.out_dir)
-        self._follow()
+        self._on_watch(ChangeWatch.follow)
         gc.collect()  # the garbage of the build that made the site (0.4 s at 10,000 posts)
         self._listener.settimeout(CHECK_SECONDS)
         used, litter = time.monotonic(), False
@@ -208,7 +210,7 @@ class Resident:
                     gc.collect()  # whole site: 0.2 s at 10,000 posts, which no build waits for)
                     litter = False
                 elif time.monotonic() - audited > AUDIT_SECONDS:
-                    self._audit()
+                    self._on_watch(ChangeWatch.audit)
                     audited = time.monotonic()
                 continue
             with connection:
@@ -219,22 +221,17 @@ class Resident:
             except Exception:  # the next build, here or in a process of its own, redoes it
                 return
             if self._built:
-                self._follow()
+                self._on_watch(ChangeWatch.follow)
             if ends:
                 return
             used, litter = time.monotonic(), True
 
-    def _follow(self) -> None:
-        """Watch the folders of what the last build read and wrote."""
+    def _on_watch(self, step: Callable[[ChangeWatch, Manifest], None]) -> None:
+        """`ChangeWatch.follow` (watch what the last build read and wrote) or `.audit` (check
+        the watch against a stat of every file) on the last build's record, if there is a watch."""
         manifest = self._builder.manifest
         if self._watch is not None and manifest is not None:
-            self._watch.follow(manifest)
-
-    def _audit(self) -> None:
-        """Check the watch against a stat of every input and output (`ChangeWatch.audit`)."""
-        manifest = self._builder.manifest
-        if self._watch is not None and manifest is not None:
-            self._watch.audit(manifest)
+            step(self._watch, manifest)
 
     def _still_reachable(self) -> bool:
         """Whether a client finds this builder: its socket is where it was bound."""
