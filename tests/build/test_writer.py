@@ -130,3 +130,50 @@ def test_paths_cannot_leave_the_output_folder(out: Path, bad: str) -> None:
     with pytest.raises(ValueError):
         write_tree(out, {bad: b"x"}, [])
     assert tree(out) == OLD
+
+
+def _update(out: Path, spare: Path, writes: dict[str, bytes]) -> None:
+    staging = writer.Staging(out, whole=False, spare=spare)
+    for path, data in writes.items():
+        staging.put(path, data)
+    staging.commit()
+
+
+def test_files_moved_aside_are_written_over_by_the_next_commit(out: Path, tmp_path: Path) -> None:
+    spare = tmp_path / "cache" / "spare"
+    replaced = {path: (out / path).stat().st_ino for path in ("index.html", "a/index.html")}
+    _update(out, spare, {"index.html": b"new home, longer than before", "a/index.html": b"a2"})
+    assert {p.stat().st_ino for p in spare.iterdir()} == set(replaced.values())
+    _update(out, spare, {"b/index.html": b"B", "index.html": b"third"})
+    assert tree(out) == {**OLD, "index.html": b"third", "a/index.html": b"a2", "b/index.html": b"B"}
+    inodes = {(out / p).stat().st_ino for p in ("b/index.html", "index.html")}
+    assert inodes == set(replaced.values())  # the spares, written over and cut to size
+    assert sorted(p.read_bytes() for p in spare.iterdir()) == [
+        b"b",
+        b"new home, longer than before",
+    ]
+    assert siblings(out) == ["cache"]  # no staging, backup or journal left
+
+
+def test_a_file_linked_elsewhere_is_never_written_over(out: Path, tmp_path: Path) -> None:
+    """A user's hard-linked copy of the output (`cp -al public deploy`) keeps its bytes."""
+    spare = tmp_path / "cache" / "spare"
+    deployed = tmp_path / "deploy.html"
+    os.link(out / "index.html", deployed)
+    _update(out, spare, {"index.html": b"v2"})
+    assert not spare.exists() or not list(spare.iterdir())
+    _update(out, spare, {"index.html": b"v3", "a/index.html": b"a3"})
+    assert deployed.read_bytes() == b"home"
+    assert tree(out) == {**OLD, "index.html": b"v3", "a/index.html": b"a3"}
+
+
+def test_spares_are_kept_up_to_a_limit(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "SPARE_FILES", 2)
+    spare = tmp_path / "cache" / "spare"
+    _update(out, spare, {path: b"new" for path in OLD})
+    assert len(list(spare.iterdir())) == 2
+    _update(out, spare, {"index.html": b"newer", "c.html": b"c", "d.html": b"d"})
+    assert len(list(spare.iterdir())) == 1  # two taken, one given back
+    assert tree(out)["index.html"] == b"newer"

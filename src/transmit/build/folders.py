@@ -3,3 +3,4 @@ handed to the resident builder imports little else)."""
 
 DEFAULT_OUTPUT = "public"
 CACHE_DIR = ".transmit-cache"  # in the site folder: renders, records, the manifest
+SPARE_DIR = "spare"  # in the cache folder: files a build moved aside, to write over next time
