@@ -216,6 +216,64 @@ def test_a_builder_saving_after_its_builds_leaves_what_a_fresh_process_reads(
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+def test_text_edits_renew_the_search_index_in_place(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    """Search on and nothing deferred (the resident builder): the quick path brings the index
+    up to date as a cold build would make it, and a fresh process finds nothing to do."""
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS)
+    first = builder.build()
+    before = tree(site / "public")
+    edits: list[Callable[[Path], list[Path]]] = [
+        lambda s: edit_beta(s, "注意力机制 opening."),
+        lambda s: edit_beta(s, "卷积 second.", "## One\n\nmore words than before"),
+        edit_body,
+    ]
+    for number, edit in enumerate(edits):
+        watch.reset()
+        summary = builder.build(edit(site))
+        assert watch.assemblies == 0, number
+        assert not summary.search_pending and summary.search_bytes > 0
+        assert tree(site / "public") == cold_tree(site, tmp_path), number
+    after = tree(site / "public")
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert "search-index/meta.tx" in changed
+    assert any(path.startswith("search-index/index/") for path in changed)
+    assert first.search_bytes != summary.search_bytes
+    assert IncrementalBuilder(site, OPTIONS).build().unchanged
+
+
+def test_after_a_full_build_that_kept_the_index_a_text_edit_is_quick(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS)
+    builder.build()
+    builder.build(CHANGES["template override"](site))  # the full path; the same index
+    watch.reset()
+    builder.build(edit_beta(site, "After the template."))
+    assert watch.assemblies == 0
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
+def test_a_builder_warmed_up_on_a_built_site_renews_its_search_index_at_the_first_edit(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch
+) -> None:
+    """The resident builder starts on a site built before: its first build finds nothing to
+    do and the index's files up to date; warming up makes the index in memory from the runs
+    saved, so the first edit is quick too."""
+    site = make_site(FILES, config=CONFIG)
+    IncrementalBuilder(site, OPTIONS).build()
+    builder = IncrementalBuilder(site, OPTIONS)
+    assert builder.build().unchanged
+    builder.warm_up()
+    watch.reset()
+    assert not builder.build(edit_beta(site, "注意力 after a restart.")).search_pending
+    assert watch.assemblies == 0
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
 def change_config(site: Path) -> list[Path]:
     return [write(site, "site.toml", QUIET.replace("per_page = 2", "per_page = 3"))]
 

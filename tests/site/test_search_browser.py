@@ -14,9 +14,13 @@ from playwright.sync_api import Browser, Page
 
 from tests.chromium import CHROMIUM, launch_chromium
 from tests.site.search_fixtures import POSTS, _post, containing, fold, serve, write_site
+from transmit.site import search
 from transmit.site.search_text import bucket_of, index_tokens, is_cjk, shard_key
 
 BASE = "/notes/"
+# The same posts indexed with a segment a post and many small bucket files: every file the
+# browser reads joins many sections, each counting positions from its own post.
+SEGMENTED = "/segmented/"
 STATUS_SET = "document.getElementById('search-status').textContent.trim() !== ''"
 # The search for `query` has run and its results are shown (typing may start several).
 SETTLED_ON = f"""query => new URLSearchParams(location.search).get('q') === query
@@ -60,8 +64,18 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for p in POSTS
     ]
     write_site(root, english, "/", lang="en", localised=False)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (("RUN_POSTS", 1), ("SEGMENT_RUNS", 1), ("BUCKET_BYTES", 300)):
+            patch.setattr(search, name, value)
+        write_site(root, [_rebased(p, SEGMENTED) for p in POSTS], SEGMENTED)
     with serve(root) as url:
         yield url
+
+
+def _rebased(record: search.SearchRecord, base: str) -> search.SearchRecord:
+    slug = record.url.split("/")[-2]
+    fields = (record.title, record.text, record.category, record.tags, record.date)
+    return _post(slug, *fields, record.language, base=base)
 
 
 @pytest.fixture
@@ -135,12 +149,13 @@ QUERIES = [
 ]
 
 
+@pytest.mark.parametrize("base", [BASE, SEGMENTED])
 @pytest.mark.parametrize("query", QUERIES)
 def test_each_query_finds_exactly_the_posts_that_contain_it(
-    page: Page, origin: str, query: str
+    page: Page, origin: str, query: str, base: str
 ) -> None:
-    open_search(page, origin, query)
-    expected = containing(POSTS, query)
+    open_search(page, origin, query, base=base)
+    expected = containing([_rebased(p, base) for p in POSTS], query)
     links = result_links(page)
     assert len(links) == len(set(links))
     assert set(links) == expected

@@ -6,6 +6,7 @@ import bisect
 import gzip
 import json
 import struct
+import zlib
 from array import array
 from pathlib import Path
 
@@ -24,19 +25,23 @@ from transmit.site.search import (
 from transmit.site.search_text import bucket_of, field_tokens, shard_key
 
 
-def decode_bucket(data: bytes) -> dict[str, list[int]]:
-    """token -> ascending positions, read the way search-engine.js reads them."""
-    raw = gzip.decompress(data)
-    (count,) = struct.unpack_from("<I", raw, 0)
-    at = 4
+def decode_bucket(data: bytes, bases: list[int]) -> dict[str, list[int]]:
+    """token -> ascending positions, read the way search-engine.js reads them: a section per
+    segment, its positions counted from `bases[i]`."""
+    raw = zlib.decompress(data, -zlib.MAX_WBITS)  # raw deflate
+    at = 0
     tokens: dict[str, list[int]] = {}
-    for _ in range(count):
-        (name_length,) = struct.unpack_from("<H", raw, at)
-        name = raw[at + 2 : at + 2 + name_length].decode()
-        at += 2 + name_length
-        (body_length,) = struct.unpack_from("<I", raw, at)
-        tokens[name] = decode_gaps(raw[at + 4 : at + 4 + body_length])
-        at += 4 + body_length
+    for base in bases:
+        (count,) = struct.unpack_from("<I", raw, at)
+        at += 4
+        for _ in range(count):
+            (name_length,) = struct.unpack_from("<H", raw, at)
+            name = raw[at + 2 : at + 2 + name_length].decode()
+            at += 2 + name_length
+            (body_length,) = struct.unpack_from("<I", raw, at)
+            found = [base + p for p in decode_gaps(raw[at + 4 : at + 4 + body_length])]
+            tokens.setdefault(name, []).extend(found)
+            at += 4 + body_length
     assert at == len(raw)
     return tokens
 
@@ -50,11 +55,18 @@ def decode_gaps(body: bytes) -> list[int]:
     return positions
 
 
-def by_post(meta: dict, positions: list[int]) -> dict[int, list[int]]:
-    """Site-wide positions -> post id -> positions within the post."""
+def starts_of(meta: dict) -> list[int]:
+    """Where each post starts in the site's position space (one empty position after each)."""
     starts = [0]
     for length in meta["length"]:
         starts.append(starts[-1] + length + 1)
+    return starts
+
+
+def by_post(meta: dict, positions: list[int]) -> dict[int, list[int]]:
+    """Site-wide positions -> post id -> positions within the post."""
+    starts = starts_of(meta)
+    assert positions == sorted(set(positions))
     found: dict[int, list[int]] = {}
     for position in positions:
         post = bisect.bisect_right(starts, position) - 1
@@ -66,10 +78,13 @@ def by_post(meta: dict, positions: list[int]) -> dict[int, list[int]]:
 def read_index(out_dir: Path) -> tuple[dict, list[dict[str, dict[int, list[int]]]], list[dict]]:
     root = out_dir / SEARCH_DIR
     meta = json.loads(gzip.decompress((root / "meta.tx").read_bytes()))
+    bases = [starts_of(meta)[first] for first in meta["segments"]]
     buckets = [
         {
             token: by_post(meta, positions)
-            for token, positions in decode_bucket((root / "index" / f"{n}.tx").read_bytes()).items()
+            for token, positions in decode_bucket(
+                (root / "index" / f"{n}.tx").read_bytes(), bases
+            ).items()
         }
         for n in range(meta["buckets"])
     ]
@@ -107,7 +122,8 @@ def test_writes_meta_index_and_one_file_per_post(tmp_path: Path) -> None:
     assert stats.seconds >= 0
     assert "meta.tx" in files
     assert {f"doc/{n}.tx" for n in range(len(POSTS))} <= set(files)
-    assert all(data[:2] == b"\x1f\x8b" for data in files.values())
+    gzipped = [data for path, data in files.items() if not path.startswith("index/")]
+    assert all(data[:2] == b"\x1f\x8b" for data in gzipped)
 
 
 def test_the_files_can_go_to_a_writer_that_stages_the_output(tmp_path: Path) -> None:
@@ -184,15 +200,30 @@ def test_ties_on_date_break_by_title_then_url(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("bucket_bytes", [search.BUCKET_BYTES, 200])
+@pytest.mark.parametrize(
+    ("bucket_bytes", "run_posts", "segment_runs"),
+    [(search.BUCKET_BYTES, search.RUN_POSTS, search.SEGMENT_RUNS), (200, 1, 1), (200, 2, 2)],
+)
 def test_postings_round_trip_to_every_tokens_positions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bucket_bytes: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bucket_bytes: int,
+    run_posts: int,
+    segment_runs: int,
 ) -> None:
     monkeypatch.setattr(search, "BUCKET_BYTES", bucket_bytes)
+    monkeypatch.setattr(search, "RUN_POSTS", run_posts)
+    monkeypatch.setattr(search, "SEGMENT_RUNS", segment_runs)
     build_search_index(POSTS, tmp_path, site_language="zh-CN")
     meta, buckets, docs = read_index(tmp_path)
     if bucket_bytes == 200:
         assert meta["buckets"] > 10
+    if segment_runs == 1:  # a segment a post: every bucket file has a section of each
+        assert meta["segments"] == list(range(len(POSTS)))
+    elif segment_runs == 2:
+        assert 1 < len(meta["segments"]) < len(POSTS)
+    else:
+        assert meta["segments"] == [0]
     by_url = {r.url: r for r in POSTS}
     expected: dict[str, dict[int, list[int]]] = {}
     for number, doc in enumerate(docs):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from transmit.site import search
 from transmit.site.search import (
     IndexedPost,
+    SearchIndex,
     SearchRecord,
     _Run,
     run_bounds,
@@ -228,3 +229,82 @@ def test_buckets_gzipped_by_threads_are_the_same_and_the_threads_end(
     monkeypatch.setattr(search, "GZIP_THREADS", 1)
     one = search_index_files(records, site_language="zh-CN", jobs=2)
     assert len(two) > 20 and two == one
+
+
+def _edited(record: SearchRecord, text: str) -> SearchRecord:
+    return SearchRecord(**{**_fields(record), "text": text})
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    edits=st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 79), st.sampled_from(["", "改", "长文" * 60])), max_size=3
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_an_index_renewed_after_edits_has_the_files_of_one_made_anew(
+    edits: list[list[tuple[int, str]]],
+) -> None:
+    """Small runs, segments and files: edits reach several segments, and some change the
+    number of bucket files."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SEGMENT_RUNS", 2)
+        patch.setattr(search, "BUCKET_BYTES", 512)
+        _edit_and_compare(posts(80), edits)
+
+
+def _edit_and_compare(records: list[SearchRecord], edits: list[list[tuple[int, str]]]) -> None:
+    index = SearchIndex(records, site_language="zh-CN", jobs=1)
+    files = {file.path: file.data for file in index.files()}
+    for step, changes in enumerate(edits):
+        renewed = []
+        for at, extra in changes:
+            records[at] = _edited(records[at], f"第{step}次 edit {extra}")
+            renewed.append(records[at])
+        changed = {file.path: file.data for file in index.renew(renewed, jobs=1)}
+        fresh = files_of(records)
+        assert changed == {path: data for path, data in fresh.items() if files.get(path) != data}
+        files = {path: data for path, data in {**files, **changed}.items() if path in fresh}
+        assert files == fresh
+
+
+def test_an_edit_renews_its_posts_run_and_segment_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SEGMENT_RUNS", 2)
+    records = posts(200)
+    memo = DictMemo()
+    index = SearchIndex(records, site_language="zh-CN", jobs=1, memo=memo)
+    assert len(index.segments) > 4
+    before = {file.path: file.data for file in index.files()}
+    sections_before = [list(segment.packed) for segment in index.segments]
+    reads: list[str] = []
+    memo.made = 0
+    edited = lazy(_edited(records[7], "新的 words"), "v2", reads)
+    changed = {file.path for file in index.renew([edited], jobs=1, memo=memo)}
+    assert memo.made == 1 and records[7].url in reads and len(reads) <= 32
+    number = index.numbers[records[7].url]
+    own = {f"{search.SEARCH_DIR}/meta.tx", f"{search.SEARCH_DIR}/doc/{number}.tx"}
+    assert changed >= own
+    assert all("/index/" in path and path in before for path in changed - own)
+    run = next(n for n, (start, end) in enumerate(index.bounds) if start <= number < end)
+    for segment, sections in zip(index.segments, sections_before, strict=True):
+        if segment.runs[0] <= run < segment.runs[1]:
+            assert segment.packed != sections
+        else:  # the sections of every other segment are those the index had
+            assert segment.packed == sections
+
+
+def test_an_edit_that_moves_a_post_is_refused() -> None:
+    records = posts(10)
+    index = SearchIndex(records, site_language="zh-CN", jobs=1)
+    for change in ({"title": "其他"}, {"date": "1999-01-01"}):
+        with pytest.raises(ValueError, match="moved"):
+            index.renew([SearchRecord(**{**_fields(records[3]), **change})])
+
+
+def test_an_edit_giving_the_same_text_changes_no_file() -> None:
+    records = posts(30)
+    index = SearchIndex(records, site_language="zh-CN", jobs=1)
+    assert index.renew([records[4], records[9]]) == []

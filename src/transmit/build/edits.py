@@ -1,37 +1,46 @@
-"""The dev server's quick path: a save that changes a post's text but not its metadata.
+"""The quick path: a save that changes a post's text but not its metadata.
 
 Most saves while writing change a post's body and nothing else: its title, date, tags, category
 and path stay, so every listing, taxonomy page and neighbour holds the same posts in the same
 places. Then the last build's site, kept in memory (`SiteModel`), is right except where the
 post's rendered record shows: its own page (whose context took values from that record) and the
 pages that read the record while rendering (listings showing its excerpt, feeds with its text),
-which the last build noted per page. Those pages are made again; nothing else is looked at, so
-an edit costs the same at 10,000 posts as at 100. Any other change takes the full path.
+which the last build noted per page. Those pages are made again, and the search index kept in
+memory is renewed where the post is (`site.search.SearchIndex.renew`); nothing else is looked
+at, so an edit costs about the same at 10,000 posts as at 100. Any other change takes the full
+path.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from transmit.build.assembly import Assembly, TemplatePage, page_file
 from transmit.build.layout import Layout
-from transmit.build.outputs import STALE_SEARCH
-from transmit.build.pages import plan_pages
+from transmit.build.outputs import STALE_SEARCH, search_mark
+from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.sources import load_warnings
+from transmit.build.store import digest
 from transmit.build.writer import Staging
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from transmit.build.cache import LazyRendered, ReadLog
     from transmit.build.digest import Digester, MarkMemo
-    from transmit.build.manifest import Manifest, SourceRecord
+    from transmit.build.manifest import Manifest, OutputRecord, SourceRecord
     from transmit.build.plan import Plan
+    from transmit.build.search_memo import SavedRuns
     from transmit.build.sources import Loaded
     from transmit.config import Config
     from transmit.errors import BuildWarning
     from transmit.site.entry import Entry
     from transmit.site.memo import AssemblyMemo
+    from transmit.site.search import SearchIndex, SearchIndexFile
 
 
 @dataclass(slots=True)
@@ -48,6 +57,8 @@ class SiteModel:
     digester: Digester  # page contexts' bytes, entries by identity, records digested once
     layout: Layout
     copied: frozenset[str]  # paths copied files take (they win over pages)
+    search: SearchIndex | None  # the index whose files are in the output, when search is on
+    search_keys: list[str]  # what it is made from (`build.outputs.search_keys`)
     readers: dict[str, set[int]] | None = None  # source -> pages that read its record
 
     def readers_of(self, source: str) -> set[int]:
@@ -80,6 +91,8 @@ def site_model(
     digester: Digester,
     layout: Layout,
     copied: frozenset[str],
+    search: SearchIndex | None,
+    search_keys: list[str],
 ) -> SiteModel | None:
     """The model of a full build, or None when a post's own page cannot be found by its path."""
     index_of = {page.path: index for index, page in enumerate(assembly)}
@@ -101,6 +114,8 @@ def site_model(
         digester=digester,
         layout=layout,
         copied=copied,
+        search=search,
+        search_keys=search_keys,
     )
 
 
@@ -109,7 +124,8 @@ def text_edits(
 ) -> list[tuple[str, SourceRecord]] | None:
     """The sources whose records changed since the model, when each kept its metadata, its
     publishing and the files it uses, and nothing else changed (no other input, no clock
-    passing a post's date); None when the full path is needed."""
+    passing a post's date); None when the full path is needed (and when the search index is
+    to be brought up to date but is not in memory)."""
     previous = model.manifest
     if (
         plan.edited is None  # a new file, a static file, a template or the config
@@ -117,7 +133,7 @@ def text_edits(
         or not plan.outputs_intact()  # outputs others touched: the full check
         or plan.site_key != previous.site_key
         or (previous.next_publish is not None and plan.publishing.now >= previous.next_publish)
-        or (plan.config.search and not search_may_wait)
+        or (plan.config.search and not search_may_wait and model.search is None)
         or loaded.skipped
     ):
         return None
@@ -157,6 +173,8 @@ class PageTools:
     fingerprint: bytes
     marks: MarkMemo
     assembly_memo: AssemblyMemo
+    runs: SavedRuns  # of the search index
+    spare: Path  # files to write over (`build.writer`)
     jobs: int
 
 
@@ -167,10 +185,12 @@ def apply_text_edits(
     edits: Sequence[tuple[str, SourceRecord]],
     tools: PageTools,
     refuse: Callable[[tuple[BuildWarning, ...]], None],
+    defer_search: bool,
 ) -> Manifest:
     """Renew the edited posts in the model, make again the pages that show their rendered
-    records, and return the new manifest (its summary included); the output folder is
-    brought up to date in one commit."""
+    records and the search index's files that hold them (unless `defer_search`: the index
+    is left as it was, marked out of date), and return the new manifest (its summary
+    included); the output folder is brought up to date in one commit."""
     from transmit.site.assemble import renew_own_page
 
     previous = model.manifest
@@ -200,14 +220,14 @@ def apply_text_edits(
     refuse(warnings)  # --strict
     only = sorted(i for i in indices if pages[i].path not in model.copied)
     marks = dict(previous.marks)
-    if plan.config.search:
-        marks["search"] = STALE_SEARCH
+    search = _renew_search(model, plan, edits, tools, marks, defer_search)
     layout = Layout(model.layout.posts, frozenset(renewed))
-    staging = Staging(previous.summary.out_dir, whole=False)
+    staging = Staging(previous.summary.out_dir, whole=False, spare=tools.spare)
     try:
         arguments = (plan, model.assembly, model.digester, tools.record_mark, tools.log)
         rest = (tools.fingerprint, tools.marks, staging, tools.jobs, layout, marks, only)
         outputs, page_reads, read_marks = plan_pages(*arguments, *rest)
+        outputs.update(_stage(search.files, staging))
     except BaseException:
         staging.discard()
         raise
@@ -221,7 +241,9 @@ def apply_text_edits(
     summary = replace(
         previous.summary,
         warnings=warnings,
-        search_pending=bool(plan.config.search),
+        search_pending=marks.get("search") == STALE_SEARCH,
+        search_bytes=search.size if plan.config.search else 0,
+        search_seconds=search.seconds,
         seconds=0.0,
     )
     manifest = replace(
@@ -235,6 +257,74 @@ def apply_text_edits(
     )
     model.manifest = manifest
     return manifest
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchEdit:
+    files: list[SearchIndexFile]  # of the index, changed
+    size: int  # bytes of the index
+    seconds: float  # spent renewing it
+
+
+def _renew_search(
+    model: SiteModel,
+    plan: Plan,
+    edits: Sequence[tuple[str, SourceRecord]],
+    tools: PageTools,
+    marks: dict[str, bytes],
+    defer: bool,
+) -> _SearchEdit:
+    """The search index renewed for the edited posts (already renewed in the model), and
+    its mark in `marks`; or, with `defer` (or no index in memory), marked out of date."""
+    from transmit.site.search_records import indexed_posts
+
+    started = time.perf_counter()
+    config = plan.config
+    if not config.search:
+        return _SearchEdit([], 0, 0.0)
+    keys, posts = model.search_keys, []
+    for source, record in edits:
+        if (entry := model.entries.get(source)) is not None:
+            version = record.version()
+            keys[model.places[source]] = source + ":" + version
+            posts += indexed_posts(config, [entry], [version])
+    index = model.search
+    if defer or index is None:  # kept as it was; the next build without `defer` makes it
+        marks["search"] = STALE_SEARCH
+        model.search = None
+        return _SearchEdit([], model.manifest.summary.search_bytes, 0.0)
+    files = index.renew(posts, jobs=tools.jobs, memo=tools.runs)
+    marks["search"] = search_mark(config, keys)
+    return _SearchEdit(files, index.size(), time.perf_counter() - started)
+
+
+def remake_search_index(config: Config, model: SiteModel, runs: SavedRuns, jobs: int) -> None:
+    """Make the model's search index again from the runs earlier builds saved, when its files
+    in the output are up to date but it is not in memory (a build that found them so kept
+    them): the first edit then renews it instead of taking the full path."""
+    from transmit.site.search import SearchIndex
+    from transmit.site.search_records import indexed_posts
+
+    if not config.search or model.search is not None:
+        return
+    if model.manifest.marks.get("search") != search_mark(config, model.search_keys):
+        return  # out of date: the next build without deferring makes it
+    sources = sorted(model.places, key=model.places.__getitem__)
+    entries = [model.entries[source] for source in sources]
+    versions = [record.version() for record in model.published]
+    posts = indexed_posts(config, entries, versions)
+    with contextlib.suppress(MissingRender):  # renders lost since: the first edit goes the full way
+        model.search = SearchIndex(posts, site_language=config.language, jobs=jobs, memo=runs)
+
+
+def _stage(files: Sequence[SearchIndexFile], staging: Staging) -> dict[str, OutputRecord]:
+    """Stage `files`, each with its record for the manifest. (One thread: two took four
+    times as long, each waiting for the other to let go of the interpreter.)"""
+    records: dict[str, OutputRecord] = {}
+    for file in files:
+        content = digest(file.data)
+        records[file.path] = (content, content, *staging.put(file.path, file.data))
+    return records
 
 
 def _quiet(record: SourceRecord) -> bool:

@@ -27,13 +27,14 @@ from transmit.build.edits import (
     PageTools,
     SiteModel,
     apply_text_edits,
+    remake_search_index,
     site_model,
     site_warnings,
     text_edits,
     warm_up,
 )
 from transmit.build.entries import EntryMemo
-from transmit.build.folders import CACHE_DIR, DEFAULT_OUTPUT
+from transmit.build.folders import CACHE_DIR, DEFAULT_OUTPUT, SPARE_DIR
 from transmit.build.inputs import Sig, watch
 from transmit.build.layout import layout_of
 from transmit.build.manifest import Manifest, RecordMarks, SourceRecord, SourceState
@@ -44,7 +45,8 @@ from transmit.build.outputs import (
     copies_of,
     copy_files,
     search_files,
-    search_versions,
+    search_keys,
+    search_mark,
 )
 from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.pipeline import (
@@ -225,11 +227,15 @@ class IncrementalBuilder:
         """Ready what the first edit would load (the dev server or a watching build, once the
         first build is done). A first build that found nothing to do left no site in memory:
         it is made now (an unchanged site is not rewritten), or the first edit would take the
-        full path."""
+        full path; so is the search index, when a build kept its files without making it."""
         with contextlib.suppress(TransmitError):  # the next build says what is wrong
             if self._model is None and self._manifest is not None:
                 self.build(None, model=True)
-            warm_up(load_config(self.site_dir), self._model)
+            config = load_config(self.site_dir)
+            warm_up(config, self._model)
+            if self._model is not None and not self.defer_search:
+                runs = SavedRuns(self.cache_dir, self._fingerprint)
+                remake_search_index(config, self._model, runs, self.options.jobs)
 
     def _lock_path(self) -> Path:
         if self.ephemeral:
@@ -316,9 +322,13 @@ class IncrementalBuilder:
         assert self._assembly_memo is not None  # made with the model
         record_mark = self._record_marks.of(loaded.state.records)
         memos = (self._marks, self._assembly_memo)
-        tools = PageTools(record_mark, self._log, self._fingerprint, *memos, self.options.jobs)
+        runs = SavedRuns(self.cache_dir, self._fingerprint)
+        jobs = self.options.jobs
+        spare = self.cache_dir / SPARE_DIR
+        tools = PageTools(record_mark, self._log, self._fingerprint, *memos, runs, spare, jobs)
         try:
-            manifest = apply_text_edits(model, plan, loaded, edits, tools, self._refuse_warnings)
+            refuse, defer = self._refuse_warnings, self._deferring
+            manifest = apply_text_edits(model, plan, loaded, edits, tools, refuse, defer)
         except MissingRender:  # the cache lost files since they were read: the full path
             self._model = None
             return None
@@ -349,24 +359,27 @@ class IncrementalBuilder:
             mark = self._config_mark
             self._assembly_memo = load_assembly_memo(self.cache_dir, self._fingerprint, mark)
 
-        def assemble() -> tuple[Assembly, dict[str, bytes], SearchOutcome]:
+        marks: dict[str, bytes] = {}
+        versions: list[str] = []
+        keys: list[str] = []
+        if plan.config.search:  # 60 ms at 10,000 posts, for no index at all otherwise
+            versions = [record.version() for record in published]
+            keys = search_keys(published, sources, versions)
+            marks["search"] = search_mark(plan.config, keys)
+
+        def assemble() -> tuple[Assembly, SearchOutcome]:
             environment = templates.environment()
             assembly = assemble_pages(plan.config, entries, self._assembly_memo, environment)
-            marks: dict[str, bytes] = {}
-            versions: list[str] = []
-            if plan.config.search:  # 60 ms at 10,000 posts, for no index at all otherwise
-                versions = [record.version() for record in published]
-                marks["search"] = search_versions(published, sources, versions)
             runs = SavedRuns(self.cache_dir, self._fingerprint)
             jobs, defer = self.options.jobs, self._deferring
             search = search_files(plan, entries, versions, assembly, marks, runs, jobs, defer)
-            return assembly, marks, search
+            return assembly, search
 
         try:  # assembly reads long texts of rendered posts (descriptions, search text)
-            assembly, marks, search = assemble()
+            assembly, search = assemble()
         except MissingRender:  # the cache lost files since they were read: render again
             self._render_lost(plan, loaded, cache, workers)
-            assembly, marks, search = assemble()
+            assembly, search = assemble()
         posts = [r.post for r in published]
         copies = copies_of(plan, published, sources)
         written = plan.previous.outputs if plan.previous else {}
@@ -376,7 +389,7 @@ class IncrementalBuilder:
         # (forking is only safe with one thread); a render lost later starts a new pool
         workers.close()
         whole = plan.previous is None or not self.out_dir.is_dir()
-        staging = Staging(self.out_dir, whole)
+        staging = Staging(self.out_dir, whole, self.cache_dir / SPARE_DIR)
         record_mark = self._record_marks.of(loaded.state.records)
         try:
             digester = Digester(identities)
@@ -427,7 +440,10 @@ class IncrementalBuilder:
         if not self.once:
             copied = frozenset(copy.path for copy in copies)
             state = (manifest, assembly, published, loaded.state.records, entries, sources)
-            self._model = site_model(*state, digester, layout, copied)
+            index = search.index
+            if index is None and search.kept and not search.pending and self._model is not None:
+                index = self._model.search  # the index whose files were kept
+            self._model = site_model(*state, digester, layout, copied, index, keys)
         return summary
 
     def _save(self, manifest: Manifest) -> None:

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from transmit.build.manifest import OutputRecord, SourceRecord
     from transmit.build.plan import Plan
     from transmit.build.search_memo import SavedRuns
+    from transmit.config import Config
     from transmit.site.entry import Entry
+    from transmit.site.search import SearchIndex
 
 
 def copies_of(
@@ -62,12 +64,19 @@ def copy_files(
             outputs[path] = (mark, mark, *staging.put(path, copy.source))
 
 
-def search_versions(
+def search_keys(
     published: Sequence[SourceRecord], sources: dict[int, str], versions: Sequence[str]
-) -> bytes:
+) -> list[str]:
     """The input of the search index: every published post, by source and version
     (`versions`: each record's, in order)."""
-    return digest(*(sources[id(r)] + ":" + v for r, v in zip(published, versions, strict=True)))
+    return [sources[id(r)] + ":" + v for r, v in zip(published, versions, strict=True)]
+
+
+def search_mark(config: Config, keys: Sequence[str]) -> bytes:
+    """What the search index is made from (`search_keys`, and the configuration), digested.
+    (The keys joined by NUL, which no path or version holds: one part digests 50 times as
+    fast as 10,000.)"""
+    return digest(canonical(config), "\0".join(keys))
 
 
 # The search mark of a build that kept an index older than its posts (`defer`).
@@ -80,6 +89,7 @@ class SearchOutcome:
     size: int  # bytes of the index
     seconds: float  # spent building it (0 when kept)
     pending: bool = False  # kept although out of date: a later build brings it up to date
+    index: SearchIndex | None = None  # the index made (None when kept)
 
 
 def search_files(
@@ -93,20 +103,19 @@ def search_files(
     defer: bool = False,
 ) -> SearchOutcome:
     """The search index, added to `assembly` as files when its input changed (`marks["search"]`
-    comes digesting every published post's record when search is on; the config adds to it
-    here); else the last build's files are kept as they are. `versions`: each entry's
-    rendered version; `runs`: the runs of the index earlier builds made, of which it makes
-    again only those whose posts changed. `defer` (the dev server, after an edit): keep the
-    last index even when out of date, so the edited page is served without waiting for the
-    index of every post; the build says so, and the next build without `defer` makes it."""
+    comes as `search_mark`); else the last build's files are kept as they are. `versions`:
+    each entry's rendered version; `runs`: the runs of the index earlier builds made, of
+    which it makes again only those whose posts changed. `defer` (the dev server, after an
+    edit): keep the last index even when out of date, so the edited page is served without
+    waiting for the index of every post; the build says so, and the next build without
+    `defer` makes it."""
     config = plan.config
     if not config.search:
         return SearchOutcome({}, 0, 0.0)
-    from transmit.site.search import SEARCH_DIR, search_index_files
+    from transmit.site.search import SEARCH_DIR, SearchIndex
     from transmit.site.search_records import indexed_posts
 
-    mark = digest(canonical(config), marks["search"])
-    marks["search"] = mark
+    mark = marks["search"]
     previous = plan.previous
     prefix = SEARCH_DIR + "/"
     if previous is not None and (defer or previous.marks.get("search") == mark):
@@ -119,9 +128,8 @@ def search_files(
             return SearchOutcome(kept, size, 0.0, pending)
     started = time.perf_counter()
     posts = indexed_posts(config, entries, versions)
-    files = search_index_files(posts, site_language=config.language, jobs=jobs, memo=runs)
+    index = SearchIndex(posts, site_language=config.language, jobs=jobs, memo=runs)
     runs.prune()
-    for file in files:
+    for file in index.files():
         assembly.add(OutputFile(file.path, file.data))
-    size = sum(len(file.data) for file in files)
-    return SearchOutcome({}, size, time.perf_counter() - started)
+    return SearchOutcome({}, index.size(), time.perf_counter() - started, index=index)

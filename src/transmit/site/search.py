@@ -6,58 +6,69 @@ where it occurs; the browser (static/search-engine.js) turns a query into the sa
 tokens, loads only the files holding them, and keeps the posts where the tokens sit at
 consecutive positions. A query therefore finds exactly the posts that contain it.
 
-Layout under ``out_dir / SEARCH_DIR`` (every file gzip-compressed, names without `.gz` so no
-server adds a Content-Encoding of its own):
-- ``meta.tx``: JSON with the number of posts and of index files, per-post field boundaries
-  and lengths (for ranking), categories and tags (the filters), a build id for cache busting.
+Layout under ``out_dir / SEARCH_DIR`` (every file compressed, names without `.gz` so no server
+adds a Content-Encoding of its own):
+- ``meta.tx`` (gzip): JSON with the number of posts and of index files, where each segment of posts
+  begins, per-post field boundaries and lengths (for ranking), categories and tags (the
+  filters), a build id for cache busting.
 - ``index/<n>.tx``: for the tokens whose shard key hashes to bucket n, the positions where
-  each occurs (see search_postings.py).
-- ``doc/<id>.tx``: JSON with one post's URL, title, date, category, tags, language and text,
-  fetched for the results shown, to render them and cut a snippet from the author's text.
+  each occurs, a section per segment, raw deflate (see search_buckets.py and
+  search_postings.py).
+- ``doc/<id>.tx`` (gzip): JSON with one post's URL, title, date, category, tags, language and
+  text, fetched for the results shown, to render them and cut a snippet from the author's text.
 Post ids follow the site's order (newest first; ties by title, then URL), so sorting by date
 is sorting by id. The same records always give byte-identical files.
 
 The posts are inverted in runs of a few dozen, which a build hands the next (`RunMemo`): after
 one post changed, the index is made again from its run made anew and the others taken back.
+Runs make up segments; a builder that keeps the index in memory (`SearchIndex`) makes again,
+after an edit to a post's text, only its run, its segment's sections and the files they are in.
 """
 
 from __future__ import annotations
 
-import functools
+import bisect
 import gzip
-import hashlib
 import json
-import math
 import os
 import shutil
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from transmit.build.store import digest
-from transmit.site.search_postings import RunPostings, invert_run, stitch
-from transmit.site.search_text import bucket_of, shard_key
+from transmit.site.search_buckets import (
+    bucket_count,
+    deflate,
+    entries,
+    joined_deflate,
+    joined_gzip,
+    sections,
+)
+from transmit.site.search_postings import Boundaries, RunPostings, invert_run, stitch
 
 SEARCH_DIR = "search-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Uncompressed bytes of postings per index file: small enough that a query loads little,
 # large enough that a site of 10,000 posts stays at a few hundred files.
 BUCKET_BYTES = 96 * 1024
 # Posts per run, on average: the unit of work for the worker processes, and of what a build
-# takes from the last one (`RunMemo`).
-RUN_POSTS = 64
-# Buckets gzip'd by threads at once (zlib lets go of the interpreter while it compresses).
+# takes from the last one (`RunMemo`), and what an edit to one post makes again.
+RUN_POSTS = 12
+# Runs per segment: what an edit to one post stitches, encodes and compresses again (at
+# 10,000 posts, 12 ms + 13 ms for segments of ~240 posts, twice that for ~480). Segments cost
+# bytes (each repeats the names of its tokens in every bucket file, and each section is
+# deflated apart): with segments of ~240 posts the postings of 10,000 posts take 18.6 MB
+# against 17.1 MB in one, in 5% more files of the same size, so a query loads as much.
+SEGMENT_RUNS = 16
+# Sections deflated by threads at once (zlib lets go of the interpreter while it compresses).
 GZIP_THREADS = 2
-# Post texts (meta.tx, doc/*.tx) shrink to a third at level 6. The buckets' gap codes hardly
-# shrink at any level (21.1 MB to 17.1 MB at 10,000 posts): level 1 gives them 0.6% more
-# bytes than level 6 in 70% of the time (0.25 s instead of 0.35 s, every build that
-# changes a post's words).
+# Post texts (meta.tx, doc/*.tx) shrink to a third at level 6.
 _GZIP_LEVEL = 6
-_BUCKET_GZIP_LEVEL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +148,15 @@ class SearchIndexFile:
     data: bytes
 
 
+@dataclass(slots=True)
+class _Segment:
+    """Consecutive runs whose postings share a section of every bucket file."""
+
+    runs: tuple[int, int]  # [first, end) run numbers
+    size: int  # bytes of its tokens' entries (search_buckets.entries)
+    packed: list[bytes]  # its section of each bucket file, deflated
+
+
 def build_search_index(
     records: Sequence[SearchRecord], out_dir: Path, *, site_language: str, jobs: int = 0
 ) -> SearchIndexStats:
@@ -169,21 +189,172 @@ def search_index_files(
     `jobs` worker processes (0: one per core) share the work on large sites; the files are
     the same whatever the number, and whatever `memo` held.
     """
-    ordered = _site_order(records)
-    runs = _prepare_runs(ordered, jobs, memo)
-    gap_codes, boundaries = stitch(run.postings for run in runs)
-    index_files = _encode_buckets(gap_codes, jobs)
-    doc_files = [data for run in runs for data in run.doc_files]
-    build_id = _build_id(index_files, doc_files)
-    meta = _meta_payload(ordered, boundaries, len(index_files), build_id, site_language)
-    return [
-        SearchIndexFile(f"{SEARCH_DIR}/meta.tx", _gzip(_json_bytes(meta))),
-        *(
+    return SearchIndex(records, site_language=site_language, jobs=jobs, memo=memo).files()
+
+
+class SearchIndex:
+    """The index of a site's posts, kept by the builder that made it for later edits."""
+
+    def __init__(
+        self,
+        records: Sequence[Indexed],
+        *,
+        site_language: str,
+        jobs: int = 0,
+        memo: RunMemo | None = None,
+    ) -> None:
+        self.site_language = site_language
+        self.posts = _site_order(records)
+        self.numbers = {post.url: number for number, post in enumerate(self.posts)}
+        self.bounds = run_bounds([post.url for post in self.posts], RUN_POSTS)
+        self.runs = _prepare_runs(self.posts, self.bounds, range(len(self.bounds)), jobs, memo)
+        self.doc_digests = [digest(data) for data in self._doc_files()]
+        segments = segment_bounds(len(self.bounds), SEGMENT_RUNS)
+        self.segments = [_Segment(runs, 0, []) for runs in segments]
+        stitched = [(segment, self._stitch(segment)) for segment in self.segments]
+        self.buckets = self._bucket_count()
+        self._known: tuple[int, dict[str, int]] = (self.buckets, {})  # token -> its bucket
+        self._encode(stitched, jobs)
+        self.index_files = self._join(range(self.buckets))
+        self._fixed_meta = self._meta_of_posts()
+        self.meta = self._meta()
+
+    def files(self) -> list[SearchIndexFile]:
+        """Every file of the index."""
+        return [
+            SearchIndexFile(f"{SEARCH_DIR}/meta.tx", self.meta),
+            *(
+                SearchIndexFile(f"{SEARCH_DIR}/index/{n}.tx", data)
+                for n, data in enumerate(self.index_files)
+            ),
+            *(
+                SearchIndexFile(f"{SEARCH_DIR}/doc/{n}.tx", data)
+                for n, data in enumerate(self._doc_files())
+            ),
+        ]
+
+    def size(self) -> int:
+        """Bytes of every file of the index."""
+        docs = sum(len(data) for run in self.runs for data in run.doc_files)
+        return len(self.meta) + sum(map(len, self.index_files)) + docs
+
+    def renew(
+        self, posts: Iterable[Indexed], *, jobs: int = 0, memo: RunMemo | None = None
+    ) -> list[SearchIndexFile]:
+        """Take `posts` in place of the posts of their URLs, whose other fields they keep (an
+        edit to their text), and return the files that changed: the same files as an index
+        made anew of the posts would have."""
+        changed_runs: set[int] = set()
+        for post in posts:
+            number = self.numbers[post.url]
+            if _fixed_fields(post) != _fixed_fields(self.posts[number]):
+                raise ValueError(f"{post.url} moved or was retagged: the index is made anew")
+            self.posts[number] = post
+            changed_runs.add(bisect.bisect_right(self.bounds, (number, len(self.posts))) - 1)
+        if not changed_runs:
+            return []
+        wanted = sorted(changed_runs)
+        made = _prepare_runs(self.posts, self.bounds, wanted, jobs, memo)
+        changed_docs: list[int] = []
+        changed_segments: list[_Segment] = []
+        for number, run in zip(wanted, made, strict=True):
+            old = self.runs[number]
+            self.runs[number] = run
+            first = self.bounds[number][0]
+            for at, (was, now) in enumerate(zip(old.doc_files, run.doc_files, strict=True)):
+                if was != now:
+                    changed_docs.append(first + at)
+                    self.doc_digests[first + at] = digest(now)
+            segment = next(s for s in self.segments if s.runs[0] <= number < s.runs[1])
+            if old.postings != run.postings and segment not in changed_segments:
+                changed_segments.append(segment)
+        stitched = [(segment, self._stitch(segment)) for segment in changed_segments]
+        buckets = self._bucket_count()
+        if buckets != self.buckets:  # (seldom: an edit made the postings cross a file's size)
+            self.buckets = buckets
+            stitched = [(segment, self._stitch(segment)) for segment in self.segments]
+        old_files = self.index_files
+        self._encode(stitched, jobs)
+        self.index_files = self._join(range(self.buckets))
+        meta = self._meta()
+        files: list[SearchIndexFile] = []
+        if meta != self.meta:
+            self.meta = meta
+            files.append(SearchIndexFile(f"{SEARCH_DIR}/meta.tx", meta))
+        files += [
             SearchIndexFile(f"{SEARCH_DIR}/index/{n}.tx", data)
-            for n, data in enumerate(index_files)
-        ),
-        *(SearchIndexFile(f"{SEARCH_DIR}/doc/{n}.tx", data) for n, data in enumerate(doc_files)),
-    ]
+            for n, data in enumerate(self.index_files)
+            if n >= len(old_files) or old_files[n] != data
+        ]
+        docs = self._doc_files()
+        files += [SearchIndexFile(f"{SEARCH_DIR}/doc/{n}.tx", docs[n]) for n in changed_docs]
+        return files
+
+    def _stitch(self, segment: _Segment) -> dict[str, bytes]:
+        """The segment's entries, its `size` noted (which the number of bucket files takes)."""
+        first, end = segment.runs
+        gap_codes, _ = stitch(run.postings for run in self.runs[first:end])
+        found = entries(gap_codes)
+        segment.size = sum(map(len, found.values()))
+        return found
+
+    def _bucket_count(self) -> int:
+        return bucket_count(sum(segment.size for segment in self.segments), BUCKET_BYTES)
+
+    def _encode(self, stitched: Sequence[tuple[_Segment, dict[str, bytes]]], jobs: int) -> None:
+        """Each segment's sections of the bucket files from its entries, deflated (by threads:
+        they end before this returns, as a build forks later, which wants one)."""
+        segments = [segment for segment, _ in stitched]
+        if self._known[0] != self.buckets:
+            self._known = (self.buckets, {})
+        known = self._known[1]
+        raw = [section for _, found in stitched for section in sections(found, self.buckets, known)]
+        threads = min(jobs or os.cpu_count() or 1, GZIP_THREADS, len(raw))
+        if threads <= 1:
+            packed = [deflate(section) for section in raw]
+        else:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                packed = list(pool.map(deflate, raw, chunksize=16))
+        for number, segment in enumerate(segments):
+            segment.packed = packed[number * self.buckets : (number + 1) * self.buckets]
+
+    def _join(self, buckets: Iterable[int]) -> list[bytes]:
+        return [joined_deflate([segment.packed[n] for segment in self.segments]) for n in buckets]
+
+    def _doc_files(self) -> list[bytes]:
+        return [data for run in self.runs for data in run.doc_files]
+
+    def _meta_of_posts(self) -> tuple[bytes, bytes]:
+        """The part of meta.tx an edit to posts' text leaves as it is, raw and deflated: the
+        JSON object without its closing brace."""
+        boundaries = [b for run in self.runs for b in run.postings.boundaries]
+        raw = _json_bytes(_posts_payload(self.posts, boundaries, self._segment_starts()))[:-1]
+        return raw, deflate(raw, _GZIP_LEVEL)
+
+    def _segment_starts(self) -> list[int]:
+        return [self.bounds[segment.runs[0]][0] for segment in self.segments]
+
+    def _meta(self) -> bytes:
+        """meta.tx: the posts' part kept, the rest (what an edit changes) made now."""
+        lengths = [length for run in self.runs for _, _, length in run.postings.boundaries]
+        body = [length - body for run in self.runs for _, body, length in run.postings.boundaries]
+        # the doc files hold every field the postings are made from
+        build = digest(
+            f"search {FORMAT_VERSION}",
+            self.site_language,
+            str(self.buckets),
+            b"".join(self.doc_digests),
+        )
+        rest = {
+            "build": build.hex()[:16],
+            "language": self.site_language,
+            "buckets": self.buckets,
+            "length": lengths,
+            "averageBody": round(sum(body) / len(body), 3) if body else 0,
+        }
+        fixed, packed = self._fixed_meta
+        tail = b"," + _json_bytes(rest)[1:]  # (the posts' part is never empty)
+        return joined_gzip([fixed, tail], [packed, deflate(tail, _GZIP_LEVEL)])
 
 
 def _site_order(records: Sequence[Indexed]) -> list[Indexed]:
@@ -192,11 +363,17 @@ def _site_order(records: Sequence[Indexed]) -> list[Indexed]:
     return sorted(by_title, key=lambda r: r.date, reverse=True)
 
 
+def _fixed_fields(post: Indexed) -> tuple[object, ...]:
+    """What `SearchIndex.renew` keeps of a post: its place, and what meta.tx has of it."""
+    return post.date, post.title, post.url, post.category, post.tags
+
+
 def run_bounds(urls: Sequence[str], size: int) -> list[tuple[int, int]]:
     """(start, end) of runs of about `size` posts, each ending after a post its URL chooses
-    (at least `size // 4` posts, at most `4 * size`): a post added or removed changes the run
-    it is in, and seldom another, where runs of fixed length would all shift."""
-    least, most = max(1, size // 4), max(1, size * 4)
+    (at least `size // 2` posts, at most `2 * size`, so that what an edit makes again is
+    never much more than `size` posts): a post added or removed changes the run it is in, and
+    seldom another, where runs of fixed length would all shift."""
+    least, most = max(1, size // 2), max(1, size * 2)
     bounds: list[tuple[int, int]] = []
     start = 0
     for end, url in enumerate(urls, start=1):
@@ -208,6 +385,12 @@ def run_bounds(urls: Sequence[str], size: int) -> list[tuple[int, int]]:
     if start < len(urls):
         bounds.append((start, len(urls)))
     return bounds
+
+
+def segment_bounds(runs: int, size: int) -> list[tuple[int, int]]:
+    """(first, end) run numbers of segments of `size` runs. (Only an edit to posts' text makes
+    a segment again alone, and it moves no post: segments need not end where posts choose.)"""
+    return [(first, min(first + size, runs)) for first in range(0, runs, size)]
 
 
 def run_key(posts: Sequence[Indexed]) -> bytes:
@@ -222,24 +405,29 @@ def _post_key(post: Indexed) -> bytes:
     return digest(*fields, kind, text, *post.tags)
 
 
-def _prepare_runs(ordered: Sequence[Indexed], jobs: int, memo: RunMemo | None) -> list[_Run]:
-    """Tokenise and compress each run, in worker processes when it pays; the runs `memo`
-    has are taken from it (their posts' texts are not even read)."""
-    bounds = run_bounds([post.url for post in ordered], RUN_POSTS)
-    keys = [run_key(ordered[start:end]) for start, end in bounds] if memo is not None else []
-    runs: list[_Run | None] = [None] * len(bounds) if memo is None else [memo.get(k) for k in keys]
-    wanted = [number for number, run in enumerate(runs) if run is None]
-    records = [[_record(post) for post in ordered[slice(*bounds[n])]] for n in wanted]
+def _prepare_runs(
+    ordered: Sequence[Indexed],
+    bounds: Sequence[tuple[int, int]],
+    numbers: Sequence[int],
+    jobs: int,
+    memo: RunMemo | None,
+) -> list[_Run]:
+    """The runs of `numbers`, tokenised and compressed, in worker processes when it pays; the
+    runs `memo` has are taken from it (their posts' texts are not even read)."""
+    keys = [run_key(ordered[slice(*bounds[n])]) for n in numbers] if memo is not None else []
+    runs: list[_Run | None] = [None] * len(numbers) if memo is None else [memo.get(k) for k in keys]
+    wanted = [at for at, run in enumerate(runs) if run is None]
+    records = [[_record(post) for post in ordered[slice(*bounds[numbers[at]])]] for at in wanted]
     workers = min(jobs or os.cpu_count() or 1, len(records))
     if workers <= 1:
         made = [_prepare_run(run) for run in records]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             made = list(pool.map(_prepare_run, records))
-    for number, run in zip(wanted, made, strict=True):
-        runs[number] = run
+    for at, run in zip(wanted, made, strict=True):
+        runs[at] = run
         if memo is not None:
-            memo.put(keys[number], run)
+            memo.put(keys[at], run)
     return runs  # type: ignore[return-value]  # every run is made by now
 
 
@@ -250,38 +438,6 @@ def _record(post: Indexed) -> SearchRecord:
 def _prepare_run(records: Sequence[SearchRecord]) -> _Run:
     postings = invert_run([r.title, r.category, *r.tags, r.text] for r in records)
     return _Run(postings, [_gzip(_json_bytes(_doc_payload(r))) for r in records])
-
-
-def _encode_buckets(gap_codes: dict[str, bytes], jobs: int = 0) -> list[bytes]:
-    """Group tokens into gzip'd files by the hash of their shard key.
-
-    A file is [u32 token count] then per token [u16 name length][name, UTF-8][u32 body
-    length][body: the token's gap code, see search_postings.py]. The number of files grows
-    with the index so each stays near BUCKET_BYTES; the browser learns it from meta.tx and
-    hashes a query's keys the same way.
-    """
-    entries = {token: _entry(token, body) for token, body in gap_codes.items()}
-    buckets = max(1, math.ceil(sum(map(len, entries.values())) / BUCKET_BYTES))
-    grouped: list[list[bytes]] = [[] for _ in range(buckets)]
-    for token in sorted(entries):
-        grouped[bucket_of(shard_key(token), buckets)].append(entries[token])
-    raw = [_uint(4, len(group)) + b"".join(group) for group in grouped]
-    compress = functools.partial(_gzip, level=_BUCKET_GZIP_LEVEL)
-    threads = min(jobs or os.cpu_count() or 1, GZIP_THREADS, len(raw))
-    if threads <= 1:
-        return [compress(data) for data in raw]
-    # the threads end before this returns: the build forks later, which wants one thread
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(compress, raw))
-
-
-def _entry(token: str, body: bytes) -> bytes:
-    name = token.encode()
-    return _uint(2, len(name)) + name + _uint(4, len(body)) + body
-
-
-def _uint(width: int, value: int) -> bytes:
-    return value.to_bytes(width, "little")
 
 
 def _doc_payload(record: SearchRecord) -> dict[str, object]:
@@ -296,41 +452,26 @@ def _doc_payload(record: SearchRecord) -> dict[str, object]:
     }
 
 
-def _meta_payload(
-    ordered: Sequence[SearchRecord],
-    boundaries: Sequence[tuple[int, int, int]],
-    buckets: int,
-    build_id: str,
-    site_language: str,
+def _posts_payload(
+    ordered: Sequence[Indexed], boundaries: Sequence[Boundaries], segments: Sequence[int]
 ) -> dict[str, object]:
+    """What meta.tx holds of the posts' places and fields: where each segment and each post's
+    fields begin, the categories and tags (the filters)."""
     categories = sorted({r.category for r in ordered if r.category})
     tags = sorted({tag for r in ordered for tag in r.tags})
     category_ids = {name: number for number, name in enumerate(categories)}
     tag_ids = {name: number for number, name in enumerate(tags)}
-    body_lengths = [length - body for _, body, length in boundaries]
     return {
         "version": FORMAT_VERSION,
-        "build": build_id,
-        "language": site_language,
         "posts": len(ordered),
-        "buckets": buckets,
+        "segments": list(segments),
         "metaStart": [meta for meta, _, _ in boundaries],
         "bodyStart": [body for _, body, _ in boundaries],
-        "length": [length for _, _, length in boundaries],
-        "averageBody": round(sum(body_lengths) / len(body_lengths), 3) if body_lengths else 0,
         "categories": categories,
         "category": [category_ids.get(r.category, -1) for r in ordered],
         "tags": tags,
         "tag": [sorted({tag_ids[t] for t in r.tags}) for r in ordered],
     }
-
-
-def _build_id(index_files: Sequence[bytes], doc_files: Sequence[bytes]) -> str:
-    hasher = hashlib.sha256()
-    for data in (*index_files, *doc_files):
-        hasher.update(len(data).to_bytes(8, "little"))
-        hasher.update(data)
-    return hasher.hexdigest()[:16]
 
 
 def _json_bytes(payload: object) -> bytes:

@@ -58,20 +58,26 @@ def invert_run(posts: Iterable[Sequence[str]]) -> RunPostings:
 
 def stitch(runs: Iterable[RunPostings]) -> tuple[dict[str, bytes], list[Boundaries]]:
     """Token -> its gap code over the whole site, and every post's boundaries, in run order."""
-    pieces: defaultdict[str, list[bytes]] = defaultdict(list)
-    last: dict[str, int] = {}
+    # token -> [its last position so far, then the pieces of its code]: one lookup a token
+    # and run (the loop runs 50,000 times for an edit's segment at 10,000 posts)
+    pieces: dict[str, list[int | bytes]] = {}
     boundaries: list[Boundaries] = []
     offset = 0
     for run in runs:
         for token, (first, final, later) in run.tokens.items():
-            gap = offset + first - last.get(token, 0)
+            found = pieces.get(token)
+            gap = offset + first - (0 if found is None else found[0])  # type: ignore[operator]
             # (one gap below GAP_STEP, the usual case: its code at once)
             code = chr(gap).encode("utf-8", "surrogatepass") if gap < GAP_STEP else gap_code([gap])
-            pieces[token] += (code, later)
-            last[token] = offset + final
+            if found is None:
+                pieces[token] = [offset + final, code, later]
+            else:
+                found[0] = offset + final
+                found += (code, later)
         boundaries.extend(run.boundaries)
         offset += run.span
-    return {token: b"".join(parts) for token, parts in pieces.items()}, boundaries
+    codes = {token: b"".join(found[1:]) for token, found in pieces.items()}  # type: ignore[arg-type]
+    return codes, boundaries
 
 
 def encode_gaps(ascending: Sequence[int]) -> bytes:

@@ -6,7 +6,7 @@
 
 export const SEARCH_DIR = "search-index";
 export const MAX_WORD = 60;
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 
 // Same list as CJK_RANGES in search_text.py.
 const CJK_RANGES = [
@@ -136,23 +136,23 @@ export function bucketOf(key, buckets) {
   return h % buckets;
 }
 
-async function fetchBytes(url, init) {
+// `format`: "gzip" (meta.tx, doc/) or "deflate-raw" (index/, see search_buckets.py).
+async function fetchBytes(url, init, format = "gzip") {
   const response = await fetch(url, init);
   if (!response.ok) throw new Error(`search index: ${response.status} for ${url}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes; // a server already unzipped it
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  if (format === "gzip" && (bytes[0] !== 0x1f || bytes[1] !== 0x8b)) return bytes; // a server already unzipped it
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(format));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 const decoder = new TextDecoder();
-const GAP_STEP = 0x10ffff; // see encode_gaps in search.py
+const GAP_STEP = 0x10ffff; // see gap_code in search_postings.py
 
-// Gaps written as UTF-8 code points (search.py encode_gaps) -> ascending positions.
-function decodeGaps(bytes) {
-  const out = new Uint32Array(bytes.length);
-  let count = 0;
-  let position = 0;
+// Gaps written as UTF-8 code points (search_postings.py) -> ascending positions from `base`,
+// written into `out` from `count`; the new count.
+function decodeGaps(bytes, base, out, count) {
+  let position = base;
   for (let i = 0; i < bytes.length; ) {
     const lead = bytes[i];
     let gap;
@@ -172,32 +172,42 @@ function decodeGaps(bytes) {
     position += gap;
     if (gap !== GAP_STEP) out[count++] = position;
   }
-  return out.subarray(0, count);
+  return count;
 }
 
-// One index file: token -> where its positions are, decoded on first use.
+// One index file: token -> where its positions are, decoded on first use. The file holds a
+// section per segment of posts (search_buckets.py), each counting positions from `bases[i]`,
+// where its segment's first post starts.
 class Bucket {
-  constructor(bytes) {
+  constructor(bytes, bases) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bytes = bytes;
-    this.entries = new Map();
+    this.entries = new Map(); // token -> [from, to, base] of each section holding it
     this.decoded = new Map();
-    let at = 4;
-    for (let n = view.getUint32(0, true); n > 0; n -= 1) {
-      const nameLength = view.getUint16(at, true);
-      const name = decoder.decode(bytes.subarray(at + 2, at + 2 + nameLength));
-      at += 2 + nameLength;
-      const bodyLength = view.getUint32(at, true);
-      this.entries.set(name, [at + 4, at + 4 + bodyLength]);
-      at += 4 + bodyLength;
+    let at = 0;
+    for (const base of bases) {
+      const count = view.getUint32(at, true);
+      at += 4;
+      for (let n = count; n > 0; n -= 1) {
+        const nameLength = view.getUint16(at, true);
+        const name = decoder.decode(bytes.subarray(at + 2, at + 2 + nameLength));
+        at += 2 + nameLength;
+        const bodyLength = view.getUint32(at, true);
+        if (!this.entries.has(name)) this.entries.set(name, []);
+        this.entries.get(name).push([at + 4, at + 4 + bodyLength, base]);
+        at += 4 + bodyLength;
+      }
     }
   }
 
-  // Ascending positions of `token` in the site's position space (search.py _invert).
+  // Ascending positions of `token` in the site's position space (search_postings.py).
   positions(token) {
     if (!this.decoded.has(token)) {
-      const [from, to] = this.entries.get(token);
-      this.decoded.set(token, decodeGaps(this.bytes.subarray(from, to)));
+      const ranges = this.entries.get(token);
+      const out = new Uint32Array(ranges.reduce((n, [from, to]) => n + to - from, 0));
+      let count = 0;
+      for (const [from, to, base] of ranges) count = decodeGaps(this.bytes.subarray(from, to), base, out, count);
+      this.decoded.set(token, out.subarray(0, count));
     }
     return this.decoded.get(token);
   }
@@ -248,14 +258,17 @@ export class SearchEngine {
     return this.metaPromise;
   }
 
-  async file(path) {
+  async file(path, format = "gzip") {
     const meta = await this.meta();
-    return fetchBytes(new URL(`${path}?v=${meta.build}`, this.indexUrl));
+    return fetchBytes(new URL(`${path}?v=${meta.build}`, this.indexUrl), undefined, format);
   }
 
   bucket(number) {
     if (!this.buckets.has(number)) {
-      this.buckets.set(number, this.file(`index/${number}.tx`).then((bytes) => new Bucket(bytes)));
+      const bucket = Promise.all([this.meta(), this.file(`index/${number}.tx`, "deflate-raw")]).then(
+        ([meta, bytes]) => new Bucket(bytes, meta.segments.map((first) => meta.start[first])),
+      );
+      this.buckets.set(number, bucket);
     }
     return this.buckets.get(number);
   }
