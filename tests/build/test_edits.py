@@ -274,6 +274,22 @@ def test_a_builder_warmed_up_on_a_built_site_renews_its_search_index_at_the_firs
     assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
+def test_a_no_op_that_trusts_files_at_last_keeps_the_next_edit_quick(
+    make_site: SiteMaker, tmp_path: Path, watch: Watch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A no-op finds the files written just before the first build old enough to trust by
+    their stat, and saves that: the site in memory goes on with that record."""
+    from transmit.build import inputs
+
+    site, builder = built(make_site)  # every file was written a moment ago: none trusted
+    monkeypatch.setattr(inputs, "RACY_WINDOW_NS", 0)  # ... and now every one is old enough
+    assert builder.build(None).unchanged
+    watch.reset()
+    builder.build(edit_beta(site, "After the files were trusted."))
+    assert watch.assemblies == 0
+    assert tree(site / "public") == cold_tree(site, tmp_path)
+
+
 def change_config(site: Path) -> list[Path]:
     return [write(site, "site.toml", QUIET.replace("per_page = 2", "per_page = 3"))]
 

@@ -191,6 +191,8 @@ class IncrementalBuilder:
             previous = plan.previous
             if previous is not None and not model and plan.unchanged():
                 if (trusted := plan.trusted_now()) is not None:
+                    if self._model is not None and self._model.manifest is previous:
+                        self._model.manifest = trusted  # (or the next edit goes the full way)
                     self._save(trusted)
                 summary: BuildSummary = previous.summary
                 self._refuse_warnings(summary.warnings)
