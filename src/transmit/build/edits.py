@@ -24,7 +24,6 @@ from transmit.build.layout import Layout
 from transmit.build.outputs import STALE_SEARCH, search_mark
 from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.sources import load_warnings
-from transmit.build.store import digest
 from transmit.build.writer import Staging
 
 if TYPE_CHECKING:
@@ -322,8 +321,7 @@ def _stage(files: Sequence[SearchIndexFile], staging: Staging) -> dict[str, Outp
     times as long, each waiting for the other to let go of the interpreter.)"""
     records: dict[str, OutputRecord] = {}
     for file in files:
-        content = digest(file.data)
-        records[file.path] = (content, content, *staging.put(file.path, file.data))
+        records[file.path] = (file.digest, file.digest, *staging.put(file.path, file.data))
     return records
 
 

@@ -131,5 +131,5 @@ def search_files(
     index = SearchIndex(posts, site_language=config.language, jobs=jobs, memo=runs)
     runs.prune()
     for file in index.files():
-        assembly.add(OutputFile(file.path, file.data))
+        assembly.add(OutputFile(file.path, file.data, file.digest))
     return SearchOutcome({}, index.size(), time.perf_counter() - started, index=index)

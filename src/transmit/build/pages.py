@@ -260,7 +260,7 @@ def plan_pages(
     for index in range(len(assembly.pages)) if only is None else only:
         page = assembly.pages[index]
         if isinstance(page, OutputFile):
-            content = digest(page.data)
+            content = page.content or digest(page.data)
             old = previous(page.path)
             if old is not None and old[1] == content:
                 outputs[page.path] = old

@@ -42,6 +42,7 @@ SPARE_BYTES = 1 << 20
 class OutputFile:
     path: str  # relative to the output folder, "/"-separated, unencoded
     data: bytes
+    content: bytes | None = None  # the digest of `data`, when its maker keeps one
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,9 @@ class SearchIndexFile:
 
     path: str  # relative to the output folder, "/"-separated: "search-index/meta.tx"
     data: bytes
+    # what the build records of its bytes: a bucket file's is made of its sections' digests
+    # (no need to hash the 17 MB of postings again after an edit at 10,000 posts)
+    digest: bytes
 
 
 @dataclass(slots=True)
@@ -155,6 +158,7 @@ class _Segment:
     runs: tuple[int, int]  # [first, end) run numbers
     size: int  # bytes of its tokens' entries (search_buckets.entries)
     packed: list[bytes]  # its section of each bucket file, deflated
+    digests: list[bytes]  # and the digest of each
 
 
 def build_search_index(
@@ -210,28 +214,32 @@ class SearchIndex:
         self.runs = _prepare_runs(self.posts, self.bounds, range(len(self.bounds)), jobs, memo)
         self.doc_digests = [digest(data) for data in self._doc_files()]
         segments = segment_bounds(len(self.bounds), SEGMENT_RUNS)
-        self.segments = [_Segment(runs, 0, []) for runs in segments]
+        self.segments = [_Segment(runs, 0, [], []) for runs in segments]
         stitched = [(segment, self._stitch(segment)) for segment in self.segments]
         self.buckets = self._bucket_count()
         self._known: tuple[int, dict[str, int]] = (self.buckets, {})  # token -> its bucket
         self._encode(stitched, jobs)
-        self.index_files = self._join(range(self.buckets))
+        self.index_files, self.index_digests = self._join()
         self._fixed_meta = self._meta_of_posts()
         self.meta = self._meta()
 
     def files(self) -> list[SearchIndexFile]:
         """Every file of the index."""
         return [
-            SearchIndexFile(f"{SEARCH_DIR}/meta.tx", self.meta),
-            *(
-                SearchIndexFile(f"{SEARCH_DIR}/index/{n}.tx", data)
-                for n, data in enumerate(self.index_files)
-            ),
-            *(
-                SearchIndexFile(f"{SEARCH_DIR}/doc/{n}.tx", data)
-                for n, data in enumerate(self._doc_files())
-            ),
+            self._meta_file(),
+            *(self._index_file(n) for n in range(self.buckets)),
+            *(self._doc_file(n, data) for n, data in enumerate(self._doc_files())),
         ]
+
+    def _meta_file(self) -> SearchIndexFile:
+        return SearchIndexFile(f"{SEARCH_DIR}/meta.tx", self.meta, digest(self.meta))
+
+    def _index_file(self, number: int) -> SearchIndexFile:
+        path = f"{SEARCH_DIR}/index/{number}.tx"
+        return SearchIndexFile(path, self.index_files[number], self.index_digests[number])
+
+    def _doc_file(self, number: int, data: bytes) -> SearchIndexFile:
+        return SearchIndexFile(f"{SEARCH_DIR}/doc/{number}.tx", data, self.doc_digests[number])
 
     def size(self) -> int:
         """Bytes of every file of the index."""
@@ -273,21 +281,21 @@ class SearchIndex:
         if buckets != self.buckets:  # (seldom: an edit made the postings cross a file's size)
             self.buckets = buckets
             stitched = [(segment, self._stitch(segment)) for segment in self.segments]
-        old_files = self.index_files
+        old = self.index_digests
         self._encode(stitched, jobs)
-        self.index_files = self._join(range(self.buckets))
+        self.index_files, self.index_digests = self._join()
         meta = self._meta()
         files: list[SearchIndexFile] = []
         if meta != self.meta:
             self.meta = meta
-            files.append(SearchIndexFile(f"{SEARCH_DIR}/meta.tx", meta))
+            files.append(self._meta_file())
         files += [
-            SearchIndexFile(f"{SEARCH_DIR}/index/{n}.tx", data)
-            for n, data in enumerate(self.index_files)
-            if n >= len(old_files) or old_files[n] != data
+            self._index_file(n)
+            for n, made in enumerate(self.index_digests)
+            if n >= len(old) or old[n] != made
         ]
         docs = self._doc_files()
-        files += [SearchIndexFile(f"{SEARCH_DIR}/doc/{n}.tx", docs[n]) for n in changed_docs]
+        files += [self._doc_file(n, docs[n]) for n in changed_docs]
         return files
 
     def _stitch(self, segment: _Segment) -> dict[str, bytes]:
@@ -317,9 +325,15 @@ class SearchIndex:
                 packed = list(pool.map(deflate, raw, chunksize=16))
         for number, segment in enumerate(segments):
             segment.packed = packed[number * self.buckets : (number + 1) * self.buckets]
+            segment.digests = [digest(section) for section in segment.packed]
 
-    def _join(self, buckets: Iterable[int]) -> list[bytes]:
-        return [joined_deflate([segment.packed[n] for segment in self.segments]) for n in buckets]
+    def _join(self) -> tuple[list[bytes], list[bytes]]:
+        """The bucket files, and the digest of each (of its sections' digests)."""
+        files, digests = [], []
+        for n in range(self.buckets):
+            files.append(joined_deflate([segment.packed[n] for segment in self.segments]))
+            digests.append(digest("bucket", *(segment.digests[n] for segment in self.segments)))
+        return files, digests
 
     def _doc_files(self) -> list[bytes]:
         return [data for run in self.runs for data in run.doc_files]
