@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from transmit.build.assembly import Assembly, TemplatePage, page_file
 from transmit.build.layout import Layout
-from transmit.build.outputs import STALE_SEARCH, search_mark
+from transmit.build.outputs import STALE_SEARCH, search_key, search_mark
 from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.sources import load_warnings
 from transmit.build.writer import Staging
@@ -260,6 +260,8 @@ def apply_text_edits(
 
 @dataclass(frozen=True, slots=True)
 class _SearchEdit:
+    """What renewing the search index after an edit made, for the build's record."""
+
     files: list[SearchIndexFile]  # of the index, changed
     size: int  # bytes of the index
     seconds: float  # spent renewing it
@@ -285,7 +287,7 @@ def _renew_search(
     for source, record in edits:
         if (entry := model.entries.get(source)) is not None:
             version = record.version()
-            keys[model.places[source]] = source + ":" + version
+            keys[model.places[source]] = search_key(source, version)
             posts += indexed_posts(config, [entry], [version])
     index = model.search
     if defer or index is None:  # kept as it was; the next build without `defer` makes it

@@ -69,7 +69,11 @@ def search_keys(
 ) -> list[str]:
     """The input of the search index: every published post, by source and version
     (`versions`: each record's, in order)."""
-    return [sources[id(r)] + ":" + v for r, v in zip(published, versions, strict=True)]
+    return [search_key(sources[id(r)], v) for r, v in zip(published, versions, strict=True)]
+
+
+def search_key(source: str, version: str) -> str:
+    return source + ":" + version
 
 
 def search_mark(config: Config, keys: Sequence[str]) -> bytes:
