@@ -217,7 +217,7 @@ class SearchIndex:
         self.segments = [_Segment(runs, 0, [], []) for runs in segments]
         stitched = [(segment, self._stitch(segment)) for segment in self.segments]
         self.buckets = self._bucket_count()
-        self._known: tuple[int, dict[str, int]] = (self.buckets, {})  # token -> its bucket
+        self._known: tuple[int, dict[str, int]] = (self.buckets, {})  # shard key -> bucket
         self._encode(stitched, jobs)
         self.index_files, self.index_digests = self._join()
         self._fixed_meta = self._meta_of_posts()

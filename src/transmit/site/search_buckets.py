@@ -47,12 +47,13 @@ def _entry(token: str, body: bytes) -> bytes:
 
 def sections(entries: dict[str, bytes], buckets: int, known: dict[str, int]) -> list[bytes]:
     """One segment's section of each bucket file: its tokens of that bucket, sorted. `known`:
-    the buckets of tokens seen before, for this number of buckets (hashing a token in Python
-    costs a microsecond or two, and a segment has thousands)."""
+    the buckets of shard keys seen before, for this number of buckets (hashing a key in Python
+    costs a microsecond or two, a segment has thousands of tokens, and tokens share keys)."""
     grouped: list[list[bytes]] = [[] for _ in range(buckets)]
     for token in sorted(entries):
-        if (bucket := known.get(token)) is None:
-            bucket = known[token] = bucket_of(shard_key(token), buckets)
+        key = shard_key(token)
+        if (bucket := known.get(key)) is None:
+            bucket = known[key] = bucket_of(key, buckets)
         grouped[bucket].append(entries[token])
     return [_uint(4, len(group)) + b"".join(group) for group in grouped]
 
