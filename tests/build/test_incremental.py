@@ -956,7 +956,7 @@ def test_an_edit_makes_again_only_the_search_run_of_the_edited_post(
     make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from transmit.build.search_memo import SavedRuns
-    from transmit.site import search
+    from transmit.site import search_runs
 
     site = _built_in_small_search_runs(make_site, monkeypatch, 40)
     runs = site / ".transmit-cache" / "search"
@@ -965,7 +965,7 @@ def test_an_edit_makes_again_only_the_search_run_of_the_edited_post(
     made: list[bytes] = []
     put = SavedRuns.put
 
-    def counted(self: SavedRuns, key: bytes, run: search._Run) -> None:
+    def counted(self: SavedRuns, key: bytes, run: search_runs.Run) -> None:
         made.append(key)
         put(self, key, run)
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from transmit.build.search_memo import SavedRuns
-from transmit.site.search import _Run
 from transmit.site.search_postings import invert_run
+from transmit.site.search_runs import Run
 
 FINGERPRINT = b"f" * 16
 
 
-def a_run(text: str) -> _Run:
-    return _Run(invert_run([["Title", "", text]]), [text.encode()])
+def a_run(text: str) -> Run:
+    return Run(invert_run([["Title", "", text]]), [text.encode()])
 
 
 def test_a_run_saved_is_read_back_by_its_key(tmp_path: Path) -> None:

@@ -11,31 +11,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transmit.site import search
-from transmit.site.search import (
-    IndexedPost,
-    SearchIndex,
-    SearchRecord,
-    _Run,
-    run_bounds,
-    run_key,
-    search_index_files,
-)
+from transmit.site.search import SearchIndex, search_index_files
+from transmit.site.search_runs import IndexedPost, Run, SearchRecord, run_bounds, run_key
 
 
 class DictMemo:
     """A RunMemo in memory, counting the runs it was asked for and handed."""
 
     def __init__(self) -> None:
-        self.runs: dict[bytes, _Run] = {}
+        self.runs: dict[bytes, Run] = {}
         self.found = 0
         self.made = 0
 
-    def get(self, key: bytes) -> _Run | None:
+    def get(self, key: bytes) -> Run | None:
         run = self.runs.get(key)
         self.found += run is not None
         return run
 
-    def put(self, key: bytes, run: _Run) -> None:
+    def put(self, key: bytes, run: Run) -> None:
         self.made += 1
         self.runs[key] = run
 

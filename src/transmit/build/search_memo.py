@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from transmit.build import store
 
 if TYPE_CHECKING:
-    from transmit.site.search import _Run
+    from transmit.site.search_runs import Run
 
 _KIND = "search"
 FOLDER = "search"
@@ -30,14 +30,14 @@ class SavedRuns:
         self.fingerprint = fingerprint
         self.used: set[str] = set()
 
-    def get(self, key: bytes) -> _Run | None:
-        from transmit.site.search import _Run
+    def get(self, key: bytes) -> Run | None:
+        from transmit.site.search_runs import Run
 
         self.used.add(key.hex())
-        found: _Run | None = store.load(self.folder / key.hex(), _KIND, self.fingerprint, _Run)
+        found: Run | None = store.load(self.folder / key.hex(), _KIND, self.fingerprint, Run)
         return found
 
-    def put(self, key: bytes, run: _Run) -> None:
+    def put(self, key: bytes, run: Run) -> None:
         self.used.add(key.hex())
         store.save(self.folder / key.hex(), _KIND, self.fingerprint, run)
 

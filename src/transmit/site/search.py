@@ -19,8 +19,8 @@ adds a Content-Encoding of its own):
 Post ids follow the site's order (newest first; ties by title, then URL), so sorting by date
 is sorting by id. The same records always give byte-identical files.
 
-The posts are inverted in runs of a few dozen, which a build hands the next (`RunMemo`): after
-one post changed, the index is made again from its run made anew and the others taken back.
+The posts are inverted in runs of a dozen or so (search_runs.py), which a build hands the next:
+after one post changed, the index is made again from its run made anew and the others taken back.
 Runs make up segments; a builder that keeps the index in memory (`SearchIndex`) makes again,
 after an edit to a post's text, only its run, its segment's sections and the files they are in.
 """
@@ -28,17 +28,13 @@ after an edit to a post's text, only its run, its segment's sections and the fil
 from __future__ import annotations
 
 import bisect
-import gzip
-import json
 import os
 import shutil
 import time
-import zlib
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
 
 from transmit.build.store import digest
 from transmit.site.search_buckets import (
@@ -49,10 +45,19 @@ from transmit.site.search_buckets import (
     joined_gzip,
     sections,
 )
-from transmit.site.search_postings import Boundaries, RunPostings, invert_run, stitch
+from transmit.site.search_postings import Boundaries, stitch
+from transmit.site.search_runs import (
+    FORMAT_VERSION,
+    GZIP_LEVEL,
+    Indexed,
+    RunMemo,
+    SearchRecord,
+    json_bytes,
+    prepare_runs,
+    run_bounds,
+)
 
 SEARCH_DIR = "search-index"
-FORMAT_VERSION = 3
 # Uncompressed bytes of postings per index file: small enough that a query loads little,
 # large enough that a site of 10,000 posts stays at a few hundred files.
 BUCKET_BYTES = 96 * 1024
@@ -67,60 +72,6 @@ RUN_POSTS = 12
 SEGMENT_RUNS = 16
 # Sections deflated by threads at once (zlib lets go of the interpreter while it compresses).
 GZIP_THREADS = 2
-# Post texts (meta.tx, doc/*.tx) shrink to a third at level 6.
-_GZIP_LEVEL = 6
-
-
-@dataclass(frozen=True, slots=True)
-class SearchRecord:
-    """One post as search sees it; `url` is served as is (percent-encoded, base included)."""
-
-    url: str
-    title: str
-    text: str
-    category: str
-    tags: tuple[str, ...]
-    date: str
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
-class IndexedPost:
-    """A post as the index orders and files it, its text read only if its run is made anew:
-    `version` changes whenever the text does (a build reads the texts of 10,000 posts from
-    its cache in a second)."""
-
-    url: str
-    title: str
-    category: str
-    tags: tuple[str, ...]
-    date: str
-    language: str
-    version: str
-    read_text: Callable[[], str]
-
-    def record(self) -> SearchRecord:
-        return SearchRecord(
-            self.url,
-            self.title,
-            self.read_text(),
-            self.category,
-            self.tags,
-            self.date,
-            self.language,
-        )
-
-
-Indexed = SearchRecord | IndexedPost
-
-
-class RunMemo(Protocol):
-    """Runs made by earlier builds, by `run_key`: a build makes only the runs whose posts
-    changed (one edited post: one run), and takes the others from here."""
-
-    def get(self, key: bytes) -> _Run | None: ...
-
-    def put(self, key: bytes, run: _Run) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +81,6 @@ class SearchIndexStats:
     pages: int
     bytes: int
     seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """A run of consecutive posts made ready to write: their postings and their files."""
-
-    postings: RunPostings
-    doc_files: list[bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +154,7 @@ class SearchIndex:
         self.posts = _site_order(records)
         self.numbers = {post.url: number for number, post in enumerate(self.posts)}
         self.bounds = run_bounds([post.url for post in self.posts], RUN_POSTS)
-        self.runs = _prepare_runs(self.posts, self.bounds, range(len(self.bounds)), jobs, memo)
+        self.runs = prepare_runs(self.posts, self.bounds, range(len(self.bounds)), jobs, memo)
         self.doc_digests = [digest(data) for data in self._doc_files()]
         segments = segment_bounds(len(self.bounds), SEGMENT_RUNS)
         self.segments = [_Segment(runs, 0, [], []) for runs in segments]
@@ -262,7 +205,7 @@ class SearchIndex:
         if not changed_runs:
             return []
         wanted = sorted(changed_runs)
-        made = _prepare_runs(self.posts, self.bounds, wanted, jobs, memo)
+        made = prepare_runs(self.posts, self.bounds, wanted, jobs, memo)
         changed_docs: list[int] = []
         changed_segments: list[_Segment] = []
         for number, run in zip(wanted, made, strict=True):
@@ -342,8 +285,8 @@ class SearchIndex:
         """The part of meta.tx an edit to posts' text leaves as it is, raw and deflated: the
         JSON object without its closing brace."""
         boundaries = [b for run in self.runs for b in run.postings.boundaries]
-        raw = _json_bytes(_posts_payload(self.posts, boundaries, self._segment_starts()))[:-1]
-        return raw, deflate(raw, _GZIP_LEVEL)
+        raw = json_bytes(_posts_payload(self.posts, boundaries, self._segment_starts()))[:-1]
+        return raw, deflate(raw, GZIP_LEVEL)
 
     def _segment_starts(self) -> list[int]:
         return [self.bounds[segment.runs[0]][0] for segment in self.segments]
@@ -367,8 +310,8 @@ class SearchIndex:
             "averageBody": round(sum(body) / len(body), 3) if body else 0,
         }
         fixed, packed = self._fixed_meta
-        tail = b"," + _json_bytes(rest)[1:]  # (the posts' part is never empty)
-        return joined_gzip([fixed, tail], [packed, deflate(tail, _GZIP_LEVEL)])
+        tail = b"," + json_bytes(rest)[1:]  # (the posts' part is never empty)
+        return joined_gzip([fixed, tail], [packed, deflate(tail, GZIP_LEVEL)])
 
 
 def _site_order(records: Sequence[Indexed]) -> list[Indexed]:
@@ -382,88 +325,10 @@ def _fixed_fields(post: Indexed) -> tuple[object, ...]:
     return post.date, post.title, post.url, post.category, post.tags
 
 
-def run_bounds(urls: Sequence[str], size: int) -> list[tuple[int, int]]:
-    """(start, end) of runs of about `size` posts, each ending after a post its URL chooses
-    (at least `size // 2` posts, at most `2 * size`, so that what an edit makes again is
-    never much more than `size` posts): a post added or removed changes the run it is in, and
-    seldom another, where runs of fixed length would all shift."""
-    least, most = max(1, size // 2), max(1, size * 2)
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    for end, url in enumerate(urls, start=1):
-        length = end - start
-        chosen = zlib.crc32(url.encode("utf-8", "surrogatepass")) % size == 0
-        if length >= most or (length >= least and chosen):
-            bounds.append((start, end))
-            start = end
-    if start < len(urls):
-        bounds.append((start, len(urls)))
-    return bounds
-
-
 def segment_bounds(runs: int, size: int) -> list[tuple[int, int]]:
     """(first, end) run numbers of segments of `size` runs. (Only an edit to posts' text makes
     a segment again alone, and it moves no post: segments need not end where posts choose.)"""
     return [(first, min(first + size, runs)) for first in range(0, runs, size)]
-
-
-def run_key(posts: Sequence[Indexed]) -> bytes:
-    """What a run's postings and files are made from, digested: every field of each of its
-    posts (the text by its version where it has one), each post digested apart."""
-    return digest(f"search run {FORMAT_VERSION}", *(_post_key(post) for post in posts))
-
-
-def _post_key(post: Indexed) -> bytes:
-    kind, text = ("version", post.version) if isinstance(post, IndexedPost) else ("text", post.text)
-    fields = (post.url, post.title, post.category, post.date, post.language)
-    return digest(*fields, kind, text, *post.tags)
-
-
-def _prepare_runs(
-    ordered: Sequence[Indexed],
-    bounds: Sequence[tuple[int, int]],
-    numbers: Sequence[int],
-    jobs: int,
-    memo: RunMemo | None,
-) -> list[_Run]:
-    """The runs of `numbers`, tokenised and compressed, in worker processes when it pays; the
-    runs `memo` has are taken from it (their posts' texts are not even read)."""
-    keys = [run_key(ordered[slice(*bounds[n])]) for n in numbers] if memo is not None else []
-    runs: list[_Run | None] = [None] * len(numbers) if memo is None else [memo.get(k) for k in keys]
-    wanted = [at for at, run in enumerate(runs) if run is None]
-    records = [[_record(post) for post in ordered[slice(*bounds[numbers[at]])]] for at in wanted]
-    workers = min(jobs or os.cpu_count() or 1, len(records))
-    if workers <= 1:
-        made = [_prepare_run(run) for run in records]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            made = list(pool.map(_prepare_run, records))
-    for at, run in zip(wanted, made, strict=True):
-        runs[at] = run
-        if memo is not None:
-            memo.put(keys[at], run)
-    return runs  # type: ignore[return-value]  # every run is made by now
-
-
-def _record(post: Indexed) -> SearchRecord:
-    return post.record() if isinstance(post, IndexedPost) else post
-
-
-def _prepare_run(records: Sequence[SearchRecord]) -> _Run:
-    postings = invert_run([r.title, r.category, *r.tags, r.text] for r in records)
-    return _Run(postings, [_gzip(_json_bytes(_doc_payload(r))) for r in records])
-
-
-def _doc_payload(record: SearchRecord) -> dict[str, object]:
-    return {
-        "url": record.url,
-        "title": record.title,
-        "date": record.date,
-        "category": record.category,
-        "tags": list(record.tags),
-        "lang": record.language,
-        "text": record.text,
-    }
 
 
 def _posts_payload(
@@ -486,11 +351,3 @@ def _posts_payload(
         "tags": tags,
         "tag": [sorted({tag_ids[t] for t in r.tags}) for r in ordered],
     }
-
-
-def _json_bytes(payload: object) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _gzip(data: bytes, level: int = _GZIP_LEVEL) -> bytes:
-    return gzip.compress(data, compresslevel=level, mtime=0)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from transmit.config import Config
 from transmit.site.entry import Entry
 from transmit.site.links import url_for
-from transmit.site.search import IndexedPost, SearchRecord
+from transmit.site.search_runs import IndexedPost, SearchRecord
 
 
 def search_records(config: Config, entries: Sequence[Entry]) -> list[SearchRecord]:
