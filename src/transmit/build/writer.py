@@ -233,6 +233,7 @@ def _retire(backup: Path, spare: Path | None) -> None:
     if spare is not None:
         kept, stamp = len(_names(spare)), time.monotonic_ns()
         try:
+            spare.mkdir(parents=True, exist_ok=True)
             with os.scandir(backup) as entries:
                 for entry in entries:
                     if kept >= SPARE_FILES:
@@ -241,7 +242,6 @@ def _retire(backup: Path, spare: Path | None) -> None:
                     if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
                         continue
                     if info.st_size <= SPARE_BYTES:
-                        spare.mkdir(parents=True, exist_ok=True)
                         os.replace(entry.path, spare / f"{stamp}.{entry.name}")
                         kept += 1
         except OSError:  # on another file system: removed with the rest
