@@ -56,7 +56,7 @@ from transmit.build.pipeline import (
     output_clashes,
     render_options,
 )
-from transmit.build.plan import Plan, current_inputs
+from transmit.build.plan import Plan, make_plan
 from transmit.build.search_memo import SavedRuns
 from transmit.build.sources import Loaded, render_lost, update_sources
 from transmit.build.store import code_fingerprint, digest, prepare_folder
@@ -256,21 +256,9 @@ class IncrementalBuilder:
         in_memory = self._manifest is not None
         previous = self._previous_manifest()
         known = previous is not None and changed is not None and in_memory
-        found = current_inputs(previous, changed if known else None, self.site_dir, THEME_DIR)
-        inputs, edited = found
         publishing = Publishing(self.options.drafts, self.options.future, self._now())
-        site_key = digest(
-            config.source_text,
-            inputs.template_digest,
-            canonical((publishing.drafts, publishing.future, str(self.out_dir))),
-        )
-        # the dev server's outputs are its own, untouched (None): not stat-ed
-        outputs_moved = None
-        if not known:
-            outputs_moved = saved.moved_outputs(self.out_dir, previous) if previous else {}
-        elif touched is not None and previous is not None:
-            outputs_moved = saved.moved_outputs(self.out_dir, previous, touched)
-        return Plan(config, inputs, publishing, site_key, previous, outputs_moved, edited)
+        dirs = (self.site_dir, self.out_dir, THEME_DIR)
+        return make_plan(config, previous, changed if known else None, touched, publishing, dirs)
 
     def _previous_manifest(self) -> Manifest | None:
         if self._manifest is None and not self.ephemeral:

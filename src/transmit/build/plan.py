@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from transmit.build.cache import canonical
 from transmit.build.inputs import (
     Inputs,
     Sig,
@@ -16,8 +17,9 @@ from transmit.build.inputs import (
     scan_inputs,
     watch,
 )
-from transmit.build.manifest import Manifest
+from transmit.build.manifest import Manifest, moved_outputs
 from transmit.build.outputs import STALE_SEARCH
+from transmit.build.store import digest
 from transmit.build.workers import Publishing
 from transmit.config import Config
 
@@ -84,6 +86,33 @@ class Plan:
             return []
         before, now = self.previous.inputs.files, self.inputs.files
         return [path for path in self.inputs.sources if before.get(path) != now[path]]
+
+
+def make_plan(
+    config: Config,
+    previous: Manifest | None,
+    changed: Collection[Path] | None,
+    touched: Collection[str] | None,
+    publishing: Publishing,
+    dirs: tuple[Path, Path, Path],
+) -> Plan:
+    """The plan of a build after `previous`: `changed`, the files known to have changed since
+    (None: stat every input and output); `touched`, with `changed`, the outputs anything may
+    have touched (None: the outputs are the builder's own, not stat-ed, as the dev server's);
+    `dirs`: the site, output and theme folders."""
+    site_dir, out_dir, theme_dir = dirs
+    inputs, edited = current_inputs(previous, changed, site_dir, theme_dir)
+    site_key = digest(
+        config.source_text,
+        inputs.template_digest,
+        canonical((publishing.drafts, publishing.future, str(out_dir))),
+    )
+    outputs_moved = None
+    if changed is None:
+        outputs_moved = moved_outputs(out_dir, previous) if previous else {}
+    elif touched is not None and previous is not None:
+        outputs_moved = moved_outputs(out_dir, previous, touched)
+    return Plan(config, inputs, publishing, site_key, previous, outputs_moved, edited)
 
 
 def current_inputs(

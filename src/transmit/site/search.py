@@ -206,7 +206,7 @@ class SearchIndex:
             return []
         wanted = sorted(changed_runs)
         made = prepare_runs(self.posts, self.bounds, wanted, jobs, memo)
-        changed_docs: list[int] = []
+        changed_docs: list[tuple[int, bytes]] = []
         changed_segments: list[_Segment] = []
         for number, run in zip(wanted, made, strict=True):
             old = self.runs[number]
@@ -214,7 +214,7 @@ class SearchIndex:
             first = self.bounds[number][0]
             for at, (was, now) in enumerate(zip(old.doc_files, run.doc_files, strict=True)):
                 if was != now:
-                    changed_docs.append(first + at)
+                    changed_docs.append((first + at, now))
                     self.doc_digests[first + at] = digest(now)
             segment = next(s for s in self.segments if s.runs[0] <= number < s.runs[1])
             if old.postings != run.postings and segment not in changed_segments:
@@ -237,8 +237,7 @@ class SearchIndex:
             for n, made in enumerate(self.index_digests)
             if n >= len(old) or old[n] != made
         ]
-        docs = self._doc_files()
-        files += [self._doc_file(n, docs[n]) for n in changed_docs]
+        files += [self._doc_file(number, data) for number, data in changed_docs]
         return files
 
     def _stitch(self, segment: _Segment) -> dict[str, bytes]:
