@@ -121,6 +121,42 @@ def test_a_build_keeps_its_builder_and_the_next_builds_hand_it_their_work(
     assert tree(site / "public") == cold(site, tmp_path)
 
 
+def imported(site: Path) -> set[str]:
+    """The modules a `transmit build` of `site` imports, and a bare interpreter does not."""
+
+    def names(*args: str) -> set[str]:
+        command = [sys.executable, "-X", "importtime", *args]
+        env = {**os.environ, protocol.SETTING: "1"}
+        env.pop("CI", None)
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        lines = result.stderr.splitlines()
+        return {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
+
+    return names("-m", "transmit", "build", str(site), "--jobs", "1") - names("-c", "pass")
+
+
+def test_a_build_handed_to_the_builder_imports_what_it_needs_alone(
+    make_site: SiteMaker, residents: list[int]
+) -> None:
+    """What the command spends before the builder answers is its own start: an edit at 10,000
+    posts took 45 ms of it where `dataclasses` and `typing` came in, 34 ms now."""
+    site = make_site(FILES, config=CONFIG)
+    assert run(site).returncode == 0
+    kept(site, residents)
+    names = imported(site)
+    assert {"transmit.cli", "transmit.resident.client"} <= names
+    assert {"dataclasses", "typing", "inspect", "transmit.errors"}.isdisjoint(names)
+    assert {name for name in names if name.startswith("transmit.")} == {
+        "transmit.cli",
+        "transmit.process_end",
+        "transmit.resident",
+        "transmit.resident.client",
+        "transmit.resident.protocol",
+        "transmit.build",
+        "transmit.build.folders",
+    }
+
+
 @pytest.mark.parametrize(
     "change",
     [
