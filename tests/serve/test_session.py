@@ -48,6 +48,12 @@ def body_edit(site: Path) -> None:
     )
 
 
+def text_edit(site: Path) -> None:
+    """New text, the same metadata: the quick path."""
+    alpha = post("Alpha", "2026-01-01", "categories: [ML]\ntags: [a, b]\n", "New!")
+    write(site / "content/posts/alpha.md", alpha)
+
+
 def new_post(site: Path) -> None:
     write(site / "content/posts/gamma.md", post("Gamma", "2026-01-05", "tags: [b, c]\n"))
 
@@ -175,6 +181,18 @@ def test_an_edit_is_served_before_the_search_index_is_made_again(
     now = tree(server.out_dir)
     assert {p: b for p, b in now.items() if p.startswith("search-index/")} == index
     assert served_tree(server) == cold_tree(small_site, tmp_path)
+
+
+def test_a_text_edit_brings_the_search_index_up_to_date_with_its_page(
+    small_site: Path, start_server: StartServer, tmp_path: Path
+) -> None:
+    server = start_server(small_site)
+    index = {p: b for p, b in tree(server.out_dir).items() if p.startswith("search-index/")}
+    edit_and_settle(server, text_edit)
+    assert not server.box.state.search_pending  # renewed in place, in the same build
+    now = tree(server.out_dir)
+    assert {p: b for p, b in now.items() if p.startswith("search-index/")} != index
+    assert now == cold_tree(small_site, tmp_path)
 
 
 def test_the_edited_text_is_served(small_site: Path, start_server: StartServer) -> None:

@@ -93,7 +93,8 @@ class IncrementalBuilder:
         once: bool = False,
     ) -> None:
         """`defer_search` (the dev server, a watching build): once there is a search index,
-        builds keep it when it is out of date and say so in the summary (`search_pending`);
+        builds that would make it anew (all but edits to posts' text, which renew it in
+        place) keep it when it is out of date and say so in the summary (`search_pending`);
         a build asked for no change, `build(())`, makes it.
         `ephemeral`: the output folder is temporary (the dev server's), so what was built
         into it is kept in memory only.
@@ -235,7 +236,7 @@ class IncrementalBuilder:
                 self.build(None, model=True)
             config = load_config(self.site_dir)
             warm_up(config, self._model)
-            if self._model is not None and not self.defer_search:
+            if self._model is not None:
                 runs = SavedRuns(self.cache_dir, self._fingerprint)
                 remake_search_index(config, self._model, runs, self.options.jobs)
 
@@ -317,8 +318,7 @@ class IncrementalBuilder:
         spare = self.cache_dir / SPARE_DIR
         tools = PageTools(record_mark, self._log, self._fingerprint, *memos, runs, spare, jobs)
         try:
-            refuse, defer = self._refuse_warnings, self._deferring
-            manifest = apply_text_edits(model, plan, loaded, edits, tools, refuse, defer)
+            manifest = apply_text_edits(model, plan, loaded, edits, tools, self._refuse_warnings)
         except MissingRender:  # the cache lost files since they were read: the full path
             self._model = None
             return None

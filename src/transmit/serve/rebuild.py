@@ -124,8 +124,8 @@ class Rebuilder:
 
     def refresh_search(self, timeout: float = SEARCH_WAIT) -> None:
         """Bring a search index that edits left behind up to date, and wait for it (a browser
-        asked for it). Edits are never kept waiting for the index otherwise: at 10,000 posts
-        it takes seconds. Returns early when a build fails: the index waits for the fix."""
+        asked for it). Edits are never kept waiting for a whole index otherwise: at 10,000
+        posts it takes seconds (an edit to a post's text renews it in place, at once). Returns early when a build fails: the index waits for the fix."""
         deadline = time.monotonic() + timeout
         while self._box.state.search_pending:
             cursor = self._box.changes
