@@ -754,21 +754,56 @@ def test_a_deferred_search_index_is_kept_then_made_by_the_next_build(
     assert not builder.build(()).search_pending  # nothing left to do
 
 
-def test_a_text_edit_renews_the_search_index_even_when_builds_defer_it(
-    make_site: SiteMaker, tmp_path: Path
+def test_text_edits_deferred_from_the_search_index_are_renewed_in_place_by_the_next_build(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The dev server's builder: an edit to a post's text renews the index in place (tens of
-    milliseconds at 10,000 posts), so the browser's search never waits for it."""
+    """The dev server's builder: an edit to a post's text serves its page first; the next
+    build, of no change, renews the index in memory (tens of milliseconds at 10,000 posts)
+    rather than making the whole index again (seconds)."""
     site = make_site(FILES, config=CONFIG)
     builder = IncrementalBuilder(site, OPTIONS, defer_search=True)
     builder.build()
     before = tree(site / "public")
+    index = {p: b for p, b in before.items() if p.startswith("search-index/")}
     summary = builder.build(edit_body(site))
-    assert not summary.search_pending and summary.search_bytes > 0
+    assert summary.search_pending and summary.search_renewable
+    assert {
+        p: b for p, b in tree(site / "public").items() if p.startswith("search-index/")
+    } == index
+    gamma_edited = post("Gamma", "2026-01-03", "```python\nprint(2)\n```")
+    summary = builder.build([write(site, "content/posts/gamma.md", gamma_edited)])
+    assert summary.search_pending and summary.search_renewable  # a second, still behind
+
+    full_builds: list[object] = []
+    finish = incremental.IncrementalBuilder._finish
+
+    def counted(self, *args):  # type: ignore[no-untyped-def]
+        full_builds.append(args)
+        return finish(self, *args)
+
+    monkeypatch.setattr(incremental.IncrementalBuilder, "_finish", counted)
+    summary = builder.build(())
+    assert not summary.search_pending and not summary.search_renewable
+    assert full_builds == []  # renewed in place
     after = tree(site / "public")
     assert after == cold_tree(site, tmp_path)
     changed = {p for p in after if after[p] != before.get(p) and p.startswith("search-index/")}
-    assert changed  # the edited post's doc file and the index files that hold its words
+    assert len([p for p in changed if p.startswith("search-index/doc/")]) == 2  # both posts
+    assert builder.build(()).unchanged  # nothing left to do
+
+
+def test_a_full_build_that_defers_the_search_index_leaves_nothing_to_renew_in_place(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, OPTIONS, defer_search=True)
+    builder.build()
+    summary = builder.build(edit_title(site))
+    assert summary.search_pending and not summary.search_renewable
+    summary = builder.build(edit_body(site))
+    assert summary.search_pending and not summary.search_renewable
+    assert not builder.build(()).search_pending
+    assert tree(site / "public") == cold_tree(site, tmp_path)
 
 
 def test_without_deferral_an_edit_updates_the_search_index_at_once(

@@ -17,6 +17,7 @@ from tests.serve.helpers import fetch, settle, tree, write
 from transmit.build import incremental
 from transmit.build.pipeline import BuildOptions, build_site
 from transmit.serve.session import DevServer
+from transmit.serve.state import SiteState
 
 Edit = Callable[[Path], None]
 
@@ -183,13 +184,24 @@ def test_an_edit_is_served_before_the_search_index_is_made_again(
     assert served_tree(server) == cold_tree(small_site, tmp_path)
 
 
-def test_a_text_edit_brings_the_search_index_up_to_date_with_its_page(
+def test_a_text_edit_is_served_then_the_search_index_follows_unasked(
     small_site: Path, start_server: StartServer, tmp_path: Path
 ) -> None:
     server = start_server(small_site)
     index = {p: b for p, b in tree(server.out_dir).items() if p.startswith("search-index/")}
+    published: list[SiteState] = []
+    publish = server.box.set
+
+    def noted(state: SiteState) -> None:
+        published.append(state)
+        publish(state)
+
+    server.box.set = noted  # type: ignore[method-assign]
     edit_and_settle(server, text_edit)
-    assert not server.box.state.search_pending  # renewed in place, in the same build
+    # the page first, the index renewed in place in the build right after, with no browser
+    # asking for it and no page reloaded for it
+    assert [state.search_pending for state in published] == [True, False]
+    assert published[1].page_version == published[0].page_version
     now = tree(server.out_dir)
     assert {p: b for p, b in now.items() if p.startswith("search-index/")} != index
     assert now == cold_tree(small_site, tmp_path)

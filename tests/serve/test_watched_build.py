@@ -98,8 +98,9 @@ def test_a_site_built_before_takes_the_quick_path_from_the_first_save(
         text_edit(small_site)
         assert watched.box.wait_after(cursor, BUILD_DEADLINE) is not None
         assert reports[-1].ok and len(full_builds) == 1  # the save took the quick path
-        # the index was made from the runs saved, once the site was loaded: renewed in place
-        assert not watched.search_pending
+        wait_until(lambda: not watched.search_pending)
+        # the index was made from the runs saved once the site was loaded, and renewed in place
+        assert len(full_builds) == 1 and reports[-1].changed == ()
     after = {path: os.stat(public / path).st_mtime_ns for path in tree(public)}
     rewritten = {path for path in after if after[path] != before.get(path)}
     assert "posts/alpha/index.html" in rewritten

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from transmit.build.assembly import Assembly, TemplatePage, page_file
@@ -58,6 +58,9 @@ class SiteModel:
     copied: frozenset[str]  # paths copied files take (they win over pages)
     search: SearchIndex | None  # the index whose files are in the output, when search is on
     search_keys: list[str]  # what it is made from (`build.outputs.search_keys`)
+    # published sources whose text changed since `search` was renewed (the dev server's
+    # builds serve an edited page first and renew the index in the build after)
+    search_behind: set[str] = field(default_factory=set)
     readers: dict[str, set[int]] | None = None  # source -> pages that read its record
 
     def readers_of(self, source: str) -> set[int]:
@@ -184,12 +187,13 @@ def apply_text_edits(
     edits: Sequence[tuple[str, SourceRecord]],
     tools: PageTools,
     refuse: Callable[[tuple[BuildWarning, ...]], None],
+    defer_search: bool,
 ) -> Manifest:
     """Renew the edited posts in the model, make again the pages that show their rendered
-    records and the search index's files that hold them (when the index is in memory; else
-    it is out of date already, a build deferred it, and stays so), and return the new
-    manifest (its summary included); the output folder is brought up to date in one
-    commit."""
+    records and the search index's files that hold them, and return the new manifest (its
+    summary included); the output folder is brought up to date in one commit. With
+    `defer_search` the index is left as it was, out of date, for the next build without it
+    to renew (no edits: that build's only work)."""
     from transmit.site.assemble import renew_own_page
 
     previous = model.manifest
@@ -219,7 +223,7 @@ def apply_text_edits(
     refuse(warnings)  # --strict
     only = sorted(i for i in indices if pages[i].path not in model.copied)
     marks = dict(previous.marks)
-    search = _renew_search(model, plan, edits, tools, marks)
+    search = _renew_search(model, plan, edits, tools, marks, defer_search)
     layout = Layout(model.layout.posts, frozenset(renewed))
     staging = Staging(previous.summary.out_dir, whole=False, spare=tools.spare)
     try:
@@ -240,7 +244,8 @@ def apply_text_edits(
     summary = replace(
         previous.summary,
         warnings=warnings,
-        search_pending=marks.get("search") == STALE_SEARCH,
+        search_pending=(pending := marks.get("search") == STALE_SEARCH),
+        search_renewable=pending and model.search is not None,
         search_bytes=search.size if plan.config.search else 0,
         search_seconds=search.seconds,
         seconds=0.0,
@@ -273,29 +278,34 @@ def _renew_search(
     edits: Sequence[tuple[str, SourceRecord]],
     tools: PageTools,
     marks: dict[str, bytes],
+    defer: bool,
 ) -> _SearchEdit:
-    """The search index renewed for the edited posts (already renewed in the model), and
-    its mark in `marks`; or, when it is not in memory (a build deferred it: `text_edits`
-    takes no other edit then), marked out of date. Renewing costs an edit at 10,000 posts
-    60 ms, deferring it a build that makes the index for seconds: it is renewed at once even
-    for the dev server."""
+    """The search index renewed for the edited posts (already renewed in the model) and
+    those an earlier build deferred, and its mark in `marks`; or marked out of date: with
+    `defer`, when the index is in memory, the posts are noted for the next build to renew
+    (60 ms at 10,000 posts, more than the edited page's own build: the dev server serves the
+    page first); with no index in memory (a full build deferred it), the next full build
+    makes it."""
     from transmit.site.search_records import indexed_posts
 
     started = time.perf_counter()
     config = plan.config
     if not config.search:
         return _SearchEdit([], 0, 0.0)
-    keys, posts = model.search_keys, []
+    keys, index, behind = model.search_keys, model.search, model.search_behind
     for source, record in edits:
-        if (entry := model.entries.get(source)) is not None:
-            version = record.version()
-            keys[model.places[source]] = search_key(source, version)
-            posts += indexed_posts(config, [entry], [version])
-    index = model.search
-    if index is None:  # kept as it was; the next build that does not defer it makes it
+        if source in model.entries:
+            keys[model.places[source]] = search_key(source, record.version())
+            if index is not None:
+                behind.add(source)
+    if defer or index is None:  # kept as it was, out of date
         marks["search"] = STALE_SEARCH
         return _SearchEdit([], model.manifest.summary.search_bytes, 0.0)
+    sources = sorted(behind)
+    entries = [model.entries[source] for source in sources]
+    posts = indexed_posts(config, entries, [model.records[s].version() for s in sources])
     files = index.renew(posts, jobs=tools.jobs, memo=tools.runs)
+    behind.clear()
     marks["search"] = search_mark(config, keys)
     return _SearchEdit(files, index.size(), time.perf_counter() - started)
 

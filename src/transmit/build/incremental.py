@@ -93,9 +93,9 @@ class IncrementalBuilder:
         once: bool = False,
     ) -> None:
         """`defer_search` (the dev server, a watching build): once there is a search index,
-        builds that would make it anew (all but edits to posts' text, which renew it in
-        place) keep it when it is out of date and say so in the summary (`search_pending`);
-        a build asked for no change, `build(())`, makes it.
+        builds keep it when it is out of date and say so in the summary (`search_pending`;
+        `search_renewable` when the index is in memory and renewed in place, after edits to
+        posts' text alone); a build asked for no change, `build(())`, brings it up to date.
         `ephemeral`: the output folder is temporary (the dev server's), so what was built
         into it is kept in memory only.
         `once`: one build and no other (`transmit build`): the site is not kept in memory for
@@ -318,7 +318,8 @@ class IncrementalBuilder:
         spare = self.cache_dir / SPARE_DIR
         tools = PageTools(record_mark, self._log, self._fingerprint, *memos, runs, spare, jobs)
         try:
-            manifest = apply_text_edits(model, plan, loaded, edits, tools, self._refuse_warnings)
+            refuse, defer = self._refuse_warnings, self._deferring
+            manifest = apply_text_edits(model, plan, loaded, edits, tools, refuse, defer)
         except MissingRender:  # the cache lost files since they were read: the full path
             self._model = None
             return None

@@ -55,6 +55,9 @@ class BuildSummary:
     search_bytes: int = 0  # size of the search index (0 when search is off)
     search_seconds: float = 0.0
     search_pending: bool = False  # the index still shows the posts before this build's edits
+    # pending, and a build of no change renews it in place: in tens of milliseconds, not
+    # the seconds of a whole index (the edits were to posts' text alone)
+    search_renewable: bool = False
     unchanged: bool = False  # nothing to do: inputs and outputs were as the last build left them
 
 

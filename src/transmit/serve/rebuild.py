@@ -88,13 +88,15 @@ class Rebuilder:
         """`search_after`: seconds without changes after which a search index that edits left
         behind is made (None: only when asked, `refresh_search`). A save that comes while the
         index is being made waits for it, so an index that takes long waits longer: for
-        `QUIET_PER_INDEX_SECOND` times what it took last."""
+        `QUIET_PER_INDEX_SECOND` times what it took last. An index the builder renews in place
+        (`BuildSummary.search_renewable`) is renewed as soon as no change is queued."""
         self._site_dir = site_dir
         self._builder = builder
         self._box = box
         self._on_report = on_report
         self._search_after = search_after
         self._index_seconds = 0.0  # what the last search index took to make
+        self._renewable = False  # the index left behind is renewed in place, quickly
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="transmit-rebuild", daemon=True)
         self._watcher: SiteWatcher | None = None
@@ -125,7 +127,8 @@ class Rebuilder:
     def refresh_search(self, timeout: float = SEARCH_WAIT) -> None:
         """Bring a search index that edits left behind up to date, and wait for it (a browser
         asked for it). Edits are never kept waiting for a whole index otherwise: at 10,000
-        posts it takes seconds (an edit to a post's text renews it in place, at once). Returns early when a build fails: the index waits for the fix."""
+        posts it takes seconds (one renewed in place after edits to posts' text follows
+        their pages at once). Returns early when a build fails: the index waits for the fix."""
         deadline = time.monotonic() + timeout
         while self._box.state.search_pending:
             cursor = self._box.changes
@@ -169,6 +172,7 @@ class Rebuilder:
             return report
         if summary is not None:
             self._index_seconds = summary.search_seconds or self._index_seconds
+            self._renewable = summary.search_renewable
             base_path = state.base_path
             if changed is None or state.root is None:
                 base_path = self._base_path(base_path)
@@ -197,8 +201,11 @@ class Rebuilder:
         while True:
             state = self._box.state  # a failed build: the index waits for the fix
             waiting = None
-            if self._search_after is not None and state.search_pending and not state.problems:
-                waiting = max(self._search_after, QUIET_PER_INDEX_SECOND * self._index_seconds)
+            if state.search_pending and not state.problems:
+                if self._renewable:  # tens of ms, after the pages were served: at once
+                    waiting = 0.0
+                elif self._search_after is not None:
+                    waiting = max(self._search_after, QUIET_PER_INDEX_SECOND * self._index_seconds)
             try:
                 item = self._queue.get(timeout=waiting)
             except queue.Empty:  # edits have stopped: catch the search index up
