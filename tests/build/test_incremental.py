@@ -790,6 +790,9 @@ def test_text_edits_deferred_from_the_search_index_are_renewed_in_place_by_the_n
     changed = {p for p in after if after[p] != before.get(p) and p.startswith("search-index/")}
     assert len([p for p in changed if p.startswith("search-index/doc/")]) == 2  # both posts
     assert builder.build(()).unchanged  # nothing left to do
+    draft = post("Draft", "2026-01-05", "Not yet, edited.", "draft: true\n")
+    summary = builder.build([write(site, "content/posts/draft.md", draft)])
+    assert not summary.search_pending  # a draft is in no index: nothing left behind
 
 
 def test_a_full_build_that_defers_the_search_index_leaves_nothing_to_renew_in_place(

@@ -298,7 +298,7 @@ def _renew_search(
             keys[model.places[source]] = search_key(source, record.version())
             if index is not None:
                 behind.add(source)
-    if defer or index is None:  # kept as it was, out of date
+    if index is None or (defer and behind):  # kept as it was, out of date
         marks["search"] = STALE_SEARCH
         return _SearchEdit([], model.manifest.summary.search_bytes, 0.0)
     sources = sorted(behind)
