@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.serve.helpers import wait_until
 from transmit.build.pipeline import BuildFailed, BuildSummary
 from transmit.errors import SourceError
 from transmit.serve.rebuild import BuildReport, Rebuilder, builder_changes, styles_only
@@ -253,6 +254,48 @@ def test_an_index_that_takes_long_waits_for_a_longer_quiet_time(tmp_path: Path) 
     finally:
         runner.stop()
     assert builder.calls == [None, (edited,), ()]
+
+
+def test_an_index_renewed_in_place_follows_the_edit_at_once_unasked(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    behind = replace(summary(out), search_pending=True, search_renewable=True)
+    renewed = replace(summary(out), search_seconds=0.06)
+    runner, box, reports, builder = rebuilder(tmp_path, [summary(out), behind, renewed])
+    runner.build(None)  # no `search_after`: a whole index would wait for a request
+    edited = tmp_path / "content/posts/a.md"
+    runner.start()
+    try:
+        built_after_submitting(runner, box, edited)
+        wait_until(lambda: not box.state.search_pending)
+    finally:
+        runner.stop()
+    assert builder.calls == [None, (edited,), ()]
+    assert [report.changed for report in reports] == [None, (edited,), ()]
+    assert (box.state.version, box.state.page_version) == (3, 2)  # the renewal reloads nothing
+
+
+def test_a_renewal_s_time_does_not_shorten_the_wait_for_a_whole_index(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = replace(summary(out), search_seconds=0.1)  # ten times that: a second of quiet
+    behind = replace(summary(out), search_pending=True, search_renewable=True)
+    renewed = replace(summary(out), search_seconds=0.001)
+    pending = replace(summary(out), search_pending=True)
+    outcomes: list[BuildSummary | Exception] = [first, behind, renewed, pending, first]
+    runner, box, _, builder = rebuilder(tmp_path, outcomes, search_after=0.05)
+    runner.build(None)
+    edited = tmp_path / "content/posts/a.md"
+    runner.start()
+    try:
+        built_after_submitting(runner, box, edited)
+        wait_until(lambda: not box.state.search_pending)  # renewed at once
+        built_after_submitting(runner, box, edited)  # then an edit that leaves a whole index
+        edit_done = time.monotonic()
+        cursor = box.changes
+        assert box.wait_after(cursor, 10) is not None
+        assert time.monotonic() - edit_done >= 0.9
+    finally:
+        runner.stop()
+    assert builder.calls == [None, (edited,), (), (edited,), ()]
 
 
 def test_the_stat_pass_after_the_first_build_speaks_only_when_it_built(tmp_path: Path) -> None:

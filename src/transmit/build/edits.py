@@ -301,12 +301,14 @@ def _renew_search(
     if index is None or (defer and behind):  # kept as it was, out of date
         marks["search"] = STALE_SEARCH
         return _SearchEdit([], model.manifest.summary.search_bytes, 0.0)
+    marks["search"] = search_mark(config, keys)
+    if not behind:  # (a draft's text edited: no post of the index)
+        return _SearchEdit([], index.size(), 0.0)
     sources = sorted(behind)
     entries = [model.entries[source] for source in sources]
     posts = indexed_posts(config, entries, [model.records[s].version() for s in sources])
     files = index.renew(posts, jobs=tools.jobs, memo=tools.runs)
     behind.clear()
-    marks["search"] = search_mark(config, keys)
     return _SearchEdit(files, index.size(), time.perf_counter() - started)
 
 

@@ -171,7 +171,8 @@ class Rebuilder:
         if catch_up and (summary.unchanged if summary else problems == state.problems):
             return report
         if summary is not None:
-            self._index_seconds = summary.search_seconds or self._index_seconds
+            if not (changed == () and self._renewable):  # (a renewal's time is not a whole index's)
+                self._index_seconds = summary.search_seconds or self._index_seconds
             self._renewable = summary.search_renewable
             base_path = state.base_path
             if changed is None or state.root is None:
