@@ -340,3 +340,46 @@ def test_no_builder_is_kept_when_no_process_can_be_forked(
     assert resident_pid(site) is None
     if open_before:
         assert len(os.listdir("/proc/self/fd")) == open_before  # the pipe was closed
+
+
+def test_the_first_build_handed_over_is_told_by_the_watch_what_changed(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """The builder makes the stat pass the watch needs before any request comes, so that the
+    first `transmit build` after the one that made it is as quick as the later ones."""
+    import threading
+
+    from transmit.build.incremental import IncrementalBuilder
+    from transmit.build.pipeline import BuildOptions
+    from transmit.resident.server import Resident
+
+    site = make_site(FILES, config=CONFIG)
+    builder = IncrementalBuilder(site, BuildOptions(now=NOW, jobs=1))
+    builder.build()
+    asked: list[object] = []
+    build = builder.build
+
+    def noted(changed=None, **options):  # type: ignore[no-untyped-def]
+        asked.append(None if changed is None else sorted(map(str, changed)))
+        return build(changed, **options)
+
+    builder.build = noted  # type: ignore[method-assign]
+    path = site / ".transmit-cache" / protocol.SOCKET_NAME
+    with protocol.bind(path) as listener:
+        resident = Resident(builder, listener, path, os.stat(path).st_ino)
+        serving = threading.Thread(target=resident.serve, daemon=True)
+        serving.start()
+        assert wait_for(lambda: asked == [None])  # its own stat pass, before any request
+        alpha = site / "content/posts/alpha.md"
+        alpha.write_text(post("Alpha", "Edited before the first request."), encoding="utf-8")
+        choices = {"drafts": False, "future": False, "jobs": 1, "strict": False}
+        message = protocol.request(site, None, {**choices, "quiet": True, "verbose": False}, NOW)
+        said = json.loads(ask(site, protocol.encode(message)))
+        assert said["code"] == 0, said
+        assert asked == [None, [str(alpha)]]  # the watch told the first request's build
+        path.unlink()  # the builder ends when its socket is gone
+        serving.join(timeout=30)
+        assert not serving.is_alive()
+    page = (site / "public/posts/alpha/index.html").read_text(encoding="utf-8")
+    assert "Edited before the first request." in page
+    assert tree(site / "public") == cold(site, tmp_path)
