@@ -194,7 +194,9 @@ class Resident:
     def serve(self) -> None:
         self.prepare()
         self._listener.settimeout(CHECK_SECONDS)
-        used, litter = time.monotonic(), False
+        # the garbage of the build that made the site (0.4 s to collect at 10,000 posts) goes
+        # with the builds' own, once they pause
+        used, litter = time.monotonic(), True
         audited = used
         while True:
             try:
@@ -238,7 +240,6 @@ class Resident:
                 self._builder.build()
                 self._builder.settle()
                 self._on_watch(ChangeWatch.follow)
-        gc.collect()  # the garbage of the build that made the site (0.4 s at 10,000 posts)
 
     def _on_watch(self, step: Callable[[ChangeWatch, Manifest], None]) -> None:
         """`ChangeWatch.follow` (watch what the last build read and wrote) or `.audit` (check
