@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from transmit.build import pages, workers
+from transmit.build import incremental, pages, workers
 from transmit.build.pipeline import BuildOptions, build_site
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -28,6 +28,20 @@ def fork_every_page_render(monkeypatch: pytest.MonkeyPatch) -> None:
     others = threading.active_count() - 1
     alive = threading.active_count
     monkeypatch.setattr(threading, "active_count", lambda: alive() - others)
+
+
+def count_full_builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """One entry for each full build made from now on (`IncrementalBuilder._finish`): the quick
+    path of an edit makes none."""
+    full_builds: list[object] = []
+    finish = incremental.IncrementalBuilder._finish
+
+    def counted(self, *args):  # type: ignore[no-untyped-def]
+        full_builds.append(args)
+        return finish(self, *args)
+
+    monkeypatch.setattr(incremental.IncrementalBuilder, "_finish", counted)
+    return full_builds
 
 
 def render_in_processes(monkeypatch: pytest.MonkeyPatch) -> None:

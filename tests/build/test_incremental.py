@@ -23,6 +23,7 @@ from tests.build.sites import (
     age,
     change_config,
     cold_tree,
+    count_full_builds,
     edit_body,
     edit_title,
     fork_every_page_render,
@@ -774,14 +775,7 @@ def test_text_edits_deferred_from_the_search_index_are_renewed_in_place_by_the_n
     summary = builder.build([write(site, "content/posts/gamma.md", gamma_edited)])
     assert summary.search_pending and summary.search_renewable  # a second, still behind
 
-    full_builds: list[object] = []
-    finish = incremental.IncrementalBuilder._finish
-
-    def counted(self, *args):  # type: ignore[no-untyped-def]
-        full_builds.append(args)
-        return finish(self, *args)
-
-    monkeypatch.setattr(incremental.IncrementalBuilder, "_finish", counted)
+    full_builds = count_full_builds(monkeypatch)
     summary = builder.build(())
     assert not summary.search_pending and not summary.search_renewable
     assert full_builds == []  # renewed in place

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.build.sites import count_full_builds
 from tests.conftest import AS_FROM_A_TERMINAL
 from tests.serve.conftest import FAST, post
 from tests.serve.helpers import BUILD_DEADLINE, settle, tree, wait_until, write
@@ -83,14 +84,7 @@ def test_a_site_built_before_takes_the_quick_path_from_the_first_save(
     build_site(small_site, BuildOptions(jobs=1))
     public = small_site / "public"
     before = {path: os.stat(public / path).st_mtime_ns for path in tree(public)}
-    full_builds: list[object] = []
-    finish = incremental.IncrementalBuilder._finish
-
-    def counted(self, *args):  # type: ignore[no-untyped-def]
-        full_builds.append(args)
-        return finish(self, *args)
-
-    monkeypatch.setattr(incremental.IncrementalBuilder, "_finish", counted)
+    full_builds = count_full_builds(monkeypatch)
     with watching(small_site, search_after=1.0) as (watched, reports):
         assert reports[0].ok and full_builds == []  # nothing changed: a stat pass
         wait_until(lambda: len(full_builds) == 1)  # the site loaded for later saves
