@@ -35,9 +35,9 @@ from transmit.build.edits import (
 )
 from transmit.build.entries import EntryMemo
 from transmit.build.folders import CACHE_DIR, DEFAULT_OUTPUT, SPARE_DIR
-from transmit.build.inputs import Sig, watch
+from transmit.build.inputs import Sig
 from transmit.build.layout import layout_of
-from transmit.build.manifest import Manifest, RecordMarks, SourceRecord, SourceState
+from transmit.build.manifest import Manifest, RecordMarks
 from transmit.build.memos import load_assembly_memo, save_assembly_memo
 from transmit.build.output_guard import check_output_folder
 from transmit.build.outputs import (
@@ -54,19 +54,16 @@ from transmit.build.pipeline import (
     BuildOptions,
     BuildSummary,
     output_clashes,
-    render_options,
 )
 from transmit.build.plan import Plan, make_plan
 from transmit.build.search_memo import SavedRuns
-from transmit.build.sources import Loaded, render_lost, update_sources
+from transmit.build.sources import Loaded, SourceRecords
 from transmit.build.store import code_fingerprint, digest, prepare_folder
 from transmit.build.templates import PageTemplates
 from transmit.build.workers import (
-    LoadJob,
     Publishing,
     Workers,
     collector_paused,
-    load_sources,
 )
 from transmit.build.writer import Staging, output_lock, recover
 from transmit.config import Config, load_config
@@ -114,13 +111,11 @@ class IncrementalBuilder:
         self._fingerprint = code_fingerprint()
         self._manifest: Manifest | None = None
         self._model: SiteModel | None = None  # the last build's site, for quick edits
-        self._sources: SourceState | None = None
-        self._sources_key: bytes | None = None
+        self._sources = SourceRecords(self.cache_dir, self._fingerprint)
         self._entries = EntryMemo()
         self._marks = MarkMemo()
         self._assembly_memo: AssemblyMemo | None = None  # made when first assembling
         self._config_mark: bytes | None = None  # digest of the configuration last assembled
-        self._last_records: dict[str, SourceRecord] = {}  # the records before this build's load
         self._log = ReadLog()
         self._record_marks = RecordMarks()
         # a build failed since the last that succeeded: the files it failed on are not among
@@ -201,8 +196,8 @@ class IncrementalBuilder:
             with Workers(self.options.jobs) as workers:
                 templates = PageTemplates(config, self.cache_dir / "templates", self._fingerprint)
                 workers.meanwhile(templates.compile)
-                self._render_ahead(plan, workers)
-                loaded = self._load(plan, workers)
+                self._sources.render_ahead(plan, workers)
+                loaded = self._sources.load(plan, workers, self._later())
                 quick = self._quick(plan, loaded)
                 if quick is not None:
                     return quick
@@ -268,39 +263,6 @@ class IncrementalBuilder:
         if self._manifest is not None and not self.out_dir.is_dir():
             self._manifest = None
         return self._manifest
-
-    # -- load and render -------------------------------------------------------------------
-
-    def _job(self, plan: Plan) -> LoadJob:
-        root = self.cache_dir / "render"
-        options = render_options(plan.config)
-        return LoadJob(plan.config, options, root, self._fingerprint, plan.publishing)
-
-    def _render_ahead(self, plan: Plan, workers: Workers) -> None:
-        """The sources the stat pass saw edited, rendered into the cache by a worker while this
-        process loads the records (`Workers.ahead`): on the first build of a process, which
-        has not loaded the renderer (a later one finds its records in memory, and quickly)."""
-        if self._sources is None and (edited := plan.sources_changed()):
-            now = plan.inputs
-            items = [(now.sources[path], path, now.files[path]) for path in edited]
-            workers.ahead(load_sources, self._job(plan), items)
-
-    def _load(self, plan: Plan, workers: Workers) -> Loaded:
-        key = digest(self._fingerprint, canonical(plan.config))
-        inputs, among = plan.inputs, None
-        if self._sources_key == key and self._sources is not None:
-            state, lost, among = self._sources, set(), plan.edited
-        else:
-            state, lost = saved.load_sources(self.cache_dir, key)
-            reads = (name for record in state.records.values() for name, _ in record.reads)
-            inputs = watch(inputs, reads)  # records from disk may name files not stat-ed yet
-        self._last_records = state.records
-        job, where = self._job(plan), (self.cache_dir, key)
-        loaded = update_sources(job, inputs, state, lost, *where, workers, among, self._later())
-        self._sources, self._sources_key = loaded.state, key
-        if loaded.errors:
-            raise BuildFailed(list(loaded.errors))
-        return loaded
 
     # -- assemble and write ----------------------------------------------------------------
 
@@ -369,7 +331,7 @@ class IncrementalBuilder:
         try:  # assembly reads long texts of rendered posts (descriptions, search text)
             assembly, search = assemble()
         except MissingRender:  # the cache lost files since they were read: render again
-            self._render_lost(plan, loaded, cache, workers)
+            self._sources.render_lost(plan, loaded, cache, workers)
             assembly, search = assemble()
         posts = [r.post for r in published]
         copies = copies_of(plan, published, sources)
@@ -385,12 +347,12 @@ class IncrementalBuilder:
         try:
             digester = Digester(identities)
             arguments = (plan, assembly, digester, record_mark, self._log, self._fingerprint)
-            layout = layout_of(published, sources, copies, self._last_records)
+            layout = layout_of(published, sources, copies, self._sources.before)
             rest = (self._marks, staging, self.options.jobs, layout)
             try:
                 outputs, page_reads, read_marks = plan_pages(*arguments, *rest, marks)
             except MissingRender:  # the cache lost files since they were read: render again
-                self._render_lost(plan, loaded, cache, workers)
+                self._sources.render_lost(plan, loaded, cache, workers)
                 outputs, page_reads, read_marks = plan_pages(*arguments, *rest, marks)
             outputs.update(search.kept)
             copy_files(plan, copies, outputs, staging)
@@ -455,9 +417,3 @@ class IncrementalBuilder:
         if self._assembly_memo is not None and self._config_mark is not None:
             memo, mark = self._assembly_memo, self._config_mark
             save_assembly_memo(self.cache_dir, self._fingerprint, memo, mark)
-
-    def _render_lost(
-        self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers
-    ) -> None:
-        key = digest(self._fingerprint, canonical(plan.config))
-        render_lost(self._job(plan), plan.inputs, loaded, cache, self.cache_dir, key, workers)

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transmit.build import manifest as saved
-from transmit.build.cache import RenderCache, fragments_key
-from transmit.build.inputs import Inputs, content_digest
+from transmit.build.cache import RenderCache, canonical, fragments_key
+from transmit.build.inputs import Inputs, content_digest, watch
 from transmit.build.manifest import SourceRecord, SourceState
+from transmit.build.pipeline import BuildFailed, render_options
+from transmit.build.plan import Plan
+from transmit.build.store import digest
 from transmit.build.workers import LoadJob, Workers, load_sources
 from transmit.errors import BuildWarning, SourceError, TransmitError
 
@@ -24,6 +27,56 @@ class Loaded:
     errors: tuple[TransmitError, ...]
     skipped: dict[str, BuildWarning]  # files that are not posts at all, by path
     touched: frozenset[str] = frozenset()  # sources read again, removed or published anew
+
+
+class SourceRecords:
+    """The records of a site's sources as a builder keeps them from one build to the next:
+    taken from the cache by its first build (or after the configuration changed), then only
+    the sources that changed are read and rendered again."""
+
+    def __init__(self, cache_dir: Path, fingerprint: bytes) -> None:
+        self._cache_dir = cache_dir
+        self._fingerprint = fingerprint
+        self._state: SourceState | None = None
+        self._key: bytes | None = None  # of the configuration and code `_state` was made with
+        self.before: dict[str, SourceRecord] = {}  # the records before the last `load`
+
+    def job(self, plan: Plan) -> LoadJob:
+        options = render_options(plan.config)
+        root = self._cache_dir / "render"
+        return LoadJob(plan.config, options, root, self._fingerprint, plan.publishing)
+
+    def render_ahead(self, plan: Plan, workers: Workers) -> None:
+        """The sources the stat pass saw edited, rendered into the cache by a worker while this
+        process loads the records (`Workers.ahead`): on the first build of a process, which
+        has not loaded the renderer (a later one finds its records in memory, and quickly)."""
+        if self._state is None and (edited := plan.sources_changed()):
+            now = plan.inputs
+            items = [(now.sources[path], path, now.files[path]) for path in edited]
+            workers.ahead(load_sources, self.job(plan), items)
+
+    def load(self, plan: Plan, workers: Workers, later: list[Callable[[], None]] | None) -> Loaded:
+        """Every source's record now; `later`: where saving them is left, if it is."""
+        key = digest(self._fingerprint, canonical(plan.config))
+        inputs, among = plan.inputs, None
+        if self._key == key and self._state is not None:
+            state, lost, among = self._state, set(), plan.edited
+        else:
+            state, lost = saved.load_sources(self._cache_dir, key)
+            reads = (name for record in state.records.values() for name, _ in record.reads)
+            inputs = watch(inputs, reads)  # records from disk may name files not stat-ed yet
+        self.before = state.records
+        job, where = self.job(plan), (self._cache_dir, key)
+        loaded = update_sources(job, inputs, state, lost, *where, workers, among, later)
+        self._state, self._key = loaded.state, key
+        if loaded.errors:
+            raise BuildFailed(list(loaded.errors))
+        return loaded
+
+    def render_lost(self, plan: Plan, loaded: Loaded, cache: RenderCache, workers: Workers) -> None:
+        """Render again the posts whose cached render went missing since `load` read it."""
+        key = digest(self._fingerprint, canonical(plan.config))
+        render_lost(self.job(plan), plan.inputs, loaded, cache, self._cache_dir, key, workers)
 
 
 def stale_sources(
@@ -124,8 +177,6 @@ def render_lost(
     state = SourceState(kept, loaded.state.racy)
     redone = update_sources(job, inputs, state, set(), cache_dir, state_key, workers)
     if redone.errors:
-        from transmit.build.pipeline import BuildFailed
-
         raise BuildFailed(list(redone.errors))
 
 
