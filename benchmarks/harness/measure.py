@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import threading
 import time
@@ -104,6 +105,26 @@ def helper_pid(helper: Path | None) -> int | None:
         return int(helper.read_text(encoding="ascii"))
     except (OSError, ValueError):
         return None
+
+
+def end_helper(helper: Path | None, wait: float = 10.0) -> None:
+    """End the process the `helper` file names, if one runs, and wait until it has: a cold
+    build starts with no resident builder left from the run before (one whose cache is deleted
+    under it would otherwise go on for seconds beside the build measured)."""
+    pid = helper_pid(helper)
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
 
 
 def proc_cpu_seconds(pid: int | None) -> float:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.measure import Command, Runner
+from harness.measure import Command, Runner, end_helper
 from harness.sites import append_sentence, count_pages, remove_paths
 from harness.stats import Comparison, Figure, Sample, Target, summarize
 from harness.tools import Tool
@@ -39,12 +39,19 @@ def measure_tool_once(
 ) -> dict[str, Sample]:
     """Cold, then no-op, then one edit, for one tool: returns {step: sample}."""
     log = logs / f"{tool.name}.log"
+    _end_helpers(tool)  # a cold build starts alone
     remove_paths(tool.cold_paths)
     cold = runner.run(tool.build, log)
     no_op = runner.run(tool.build, log)
     append_sentence(tool.site, edited, run)
     one_edit = runner.run(tool.build, log)
+    _end_helpers(tool)  # and nothing of it works on beside the next tool's builds
     return {"cold": cold, "no-op": no_op, "one edit": one_edit}
+
+
+def _end_helpers(tool: Tool) -> None:
+    for command in tool.build:
+        end_helper(command.helper)
 
 
 def measure_site(

@@ -90,11 +90,18 @@ def append_sentence(site: Path, name: str, run: int) -> None:
 
 
 def remove_paths(paths: tuple[Path, ...]) -> None:
+    """Remove each path, tolerating files that vanish meanwhile (a process ending may remove
+    its own, its pid file say)."""
     for path in paths:
         if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+            shutil.rmtree(path, onerror=_unless_gone)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _unless_gone(function: object, path: str, error: tuple[type, BaseException, object]) -> None:
+    if not isinstance(error[1], FileNotFoundError):
+        raise error[1]
 
 
 def count_pages(out: Path) -> int:

@@ -1,6 +1,8 @@
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from harness.measure import (
     Command,
     CommandFailed,
     Runner,
+    end_helper,
     proc_children,
     proc_rss,
     tree_reader,
@@ -116,3 +119,20 @@ def test_a_helper_outside_the_tree_counts_while_the_command_runs(tmp_path: Path)
     finally:
         helper.kill()
         helper.wait()
+
+
+def test_end_helper_ends_the_process_its_file_names_and_waits_for_it(tmp_path: Path) -> None:
+    pid_file = tmp_path / "builder.pid"
+    end_helper(pid_file)  # no file: nothing to do
+    end_helper(None)
+    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # reaped as soon as it ends, as the resident builder is (not a child of the benchmark)
+    reaper = threading.Thread(target=helper.wait)
+    reaper.start()
+    pid_file.write_text(str(helper.pid))
+    started = time.monotonic()
+    end_helper(pid_file)
+    reaper.join(timeout=5)
+    assert helper.returncode == -signal.SIGTERM
+    assert time.monotonic() - started < 5
+    end_helper(pid_file)  # ended already: nothing to do

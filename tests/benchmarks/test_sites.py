@@ -8,6 +8,7 @@ from harness.sites import (
     edit_sentence,
     edited_post_name,
     make_code_distinct,
+    remove_paths,
     set_search,
     with_search,
 )
@@ -112,3 +113,32 @@ def test_both_layouts_get_the_same_distinct_blocks(tmp_path: Path) -> None:
 
     assert code(sites[0]) == code(sites[1])
     assert len(set(code(sites[0]))) == 4
+
+
+def test_remove_paths_takes_folders_and_files_and_what_is_gone_already(tmp_path: Path) -> None:
+    (tmp_path / "out" / "posts").mkdir(parents=True)
+    (tmp_path / "out" / "posts" / "index.html").write_text("x")
+    (tmp_path / "file").write_text("x")
+    remove_paths((tmp_path / "out", tmp_path / "file", tmp_path / "never"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_remove_paths_tolerates_a_file_another_process_removed_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    cache = tmp_path / ".transmit-cache"
+    cache.mkdir()
+    for name in ("a", "builder.pid", "z"):
+        (cache / name).write_text("x")
+    unlink = os.unlink
+
+    def racing(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).endswith("builder.pid"):  # its builder removed it first
+            unlink(path, *args, **kwargs)
+        return unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", racing)
+    remove_paths((cache,))
+    assert not cache.exists()
