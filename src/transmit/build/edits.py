@@ -58,9 +58,9 @@ class SiteModel:
     copied: frozenset[str]  # paths copied files take (they win over pages)
     search: SearchIndex | None  # the index whose files are in the output, when search is on
     search_keys: list[str]  # what it is made from (`build.outputs.search_keys`)
-    # published sources whose text changed since `search` was renewed (the dev server's
-    # builds serve an edited page first and renew the index in the build after)
-    search_behind: set[str] = field(default_factory=set)
+    # published sources whose text changed since `search` was renewed, with their texts'
+    # versions (the dev server's builds serve an edited page first, renew the index after)
+    search_behind: dict[str, str] = field(default_factory=dict)
     readers: dict[str, set[int]] | None = None  # source -> pages that read its record
 
     def readers_of(self, source: str) -> set[int]:
@@ -295,9 +295,10 @@ def _renew_search(
     keys, index, behind = model.search_keys, model.search, model.search_behind
     for source, record in edits:
         if source in model.entries:
-            keys[model.places[source]] = search_key(source, record.version())
+            version = record.version()
+            keys[model.places[source]] = search_key(source, version)
             if index is not None:
-                behind.add(source)
+                behind[source] = version
     if index is None or (defer and behind):  # kept as it was, out of date
         marks["search"] = STALE_SEARCH
         return _SearchEdit([], model.manifest.summary.search_bytes, 0.0)
@@ -306,7 +307,7 @@ def _renew_search(
         return _SearchEdit([], index.size(), 0.0)
     sources = sorted(behind)
     entries = [model.entries[source] for source in sources]
-    posts = indexed_posts(config, entries, [model.records[s].version() for s in sources])
+    posts = indexed_posts(config, entries, [behind[source] for source in sources])
     files = index.renew(posts, jobs=tools.jobs, memo=tools.runs)
     behind.clear()
     return _SearchEdit(files, index.size(), time.perf_counter() - started)

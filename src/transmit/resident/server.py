@@ -227,7 +227,7 @@ class Resident:
         site's warm-up, the watch, and the stat pass the first request's build would have to
         make, the watch not knowing yet what changed before it began (at 10,000 posts the
         first `transmit build` after the one that made this builder took 260-420 ms for
-        nothing changed, the next ones 30 ms: now each one does)."""
+        nothing changed, the next ones 30 ms: now the first takes as long as they do)."""
         self._builder.warm_up()
         self._builder.settle()
         self._watch = _change_watch(self._builder.out_dir)
