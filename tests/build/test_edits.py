@@ -26,10 +26,12 @@ from tests.build.sites import (
 )
 from tests.conftest import SiteMaker
 from transmit.build import cache, pages
-from transmit.build.incremental import IncrementalBuilder
+from transmit.build.folders import SPARE_DIR
+from transmit.build.incremental import EDITED_PAGES, IncrementalBuilder
 from transmit.build.manifest import manifest_path
 from transmit.build.pipeline import BuildFailed, BuildOptions
 from transmit.site import assemble
+from transmit.site.search import SEARCH_DIR
 
 BAD_FORMULA = "$\\frac{a}{$"
 # Without a search index to make again, an edit needs no deferring to take the quick path (the
@@ -276,10 +278,15 @@ def test_a_builder_warmed_up_on_a_built_site_renews_its_search_index_at_the_firs
     builder = IncrementalBuilder(site, OPTIONS)
     assert builder.build().unchanged
     builder.warm_up()
+    spare = site / ".transmit-cache" / SPARE_DIR  # stocked for the first edit to write over
+    index_files = list((site / "public" / SEARCH_DIR / "index").iterdir())
+    assert len(list(spare.iterdir())) == EDITED_PAGES + len(index_files) + 2
+    stocked = {p.stat().st_ino for p in spare.iterdir()}
     watch.reset()
     assert not builder.build(edit_beta(site, "注意力 after a restart.")).search_pending
     assert watch.assemblies == 0
     assert tree(site / "public") == cold_tree(site, tmp_path)
+    assert (site / "public" / SEARCH_DIR / "meta.tx").stat().st_ino in stocked
 
 
 def test_a_no_op_that_trusts_files_at_last_keeps_the_next_edit_quick(
@@ -419,10 +426,11 @@ def test_warming_up_writes_nothing_and_never_raises(make_site: SiteMaker) -> Non
     builder = IncrementalBuilder(site, OPTIONS)
     builder.warm_up()  # before any build: no model yet
     builder.build()
-    code = site / ".transmit-cache" / "templates"  # templates compiled now are kept there
+    # templates compiled now are kept in the cache, and empty files for the first edit
+    made = (site / ".transmit-cache" / "templates", site / ".transmit-cache" / SPARE_DIR)
 
     def files_now() -> dict[Path, int]:
-        found = (p for p in site.rglob("*") if p.is_file() and code not in p.parents)
+        found = (p for p in site.rglob("*") if p.is_file() and not set(made) & set(p.parents))
         return {p: p.stat().st_mtime_ns for p in found}
 
     files = files_now()

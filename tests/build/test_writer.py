@@ -177,3 +177,29 @@ def test_spares_are_kept_up_to_a_limit(
     _update(out, spare, {"index.html": b"newer", "c.html": b"c", "d.html": b"d"})
     assert len(list(spare.iterdir())) == 1  # two taken, one given back
     assert tree(out)["index.html"] == b"newer"
+
+
+def test_spares_are_stocked_up_to_a_count_and_taken_by_the_next_commit(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spare = tmp_path / "cache" / "spare"
+    writer.stock_spares(spare, 3)
+    assert sorted(p.stat().st_size for p in spare.iterdir()) == [0, 0, 0]
+    writer.stock_spares(spare, 2)  # enough there already
+    assert len(list(spare.iterdir())) == 3
+    stocked = {p.stat().st_ino for p in spare.iterdir()}
+    _update(out, spare, {"index.html": b"new home", "c.html": b"c"})
+    assert tree(out) == {**OLD, "index.html": b"new home", "c.html": b"c"}
+    assert {(out / p).stat().st_ino for p in ("index.html", "c.html")} <= stocked
+    monkeypatch.setattr(writer, "SPARE_FILES", 4)
+    writer.stock_spares(spare, 10)  # never past the limit
+    assert len(list(spare.iterdir())) == 4
+
+
+def test_stocking_spares_where_none_can_be_made_is_left_to_the_next_build(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_bytes(b"not a folder")
+    writer.stock_spares(blocked / "spare", 3)  # no error: the next build makes its files
+    assert blocked.read_bytes() == b"not a folder"

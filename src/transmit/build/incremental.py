@@ -65,7 +65,7 @@ from transmit.build.workers import (
     Workers,
     collector_paused,
 )
-from transmit.build.writer import Staging, output_lock, recover
+from transmit.build.writer import Staging, output_lock, recover, stock_spares
 from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
 
@@ -75,6 +75,9 @@ if TYPE_CHECKING:
 # The bundled theme, as transmit.site.theme has it (importing that module loads Jinja2, which a
 # no-op rebuild does not need; a test keeps the two equal).
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
+# Pages an edit to one post's text rewrites, about: its own, the listings and feeds that show
+# it (and, with search on, every file of the index besides): the spares stocked for it.
+EDITED_PAGES = 64
 
 
 class IncrementalBuilder:
@@ -225,7 +228,8 @@ class IncrementalBuilder:
         """Ready what the first edit would load (the dev server or a watching build, once the
         first build is done). A first build that found nothing to do left no site in memory:
         it is made now (an unchanged site is not rewritten), or the first edit would take the
-        full path; so is the search index, when a build kept its files without making it."""
+        full path; so is the search index, when a build kept its files without making it. And
+        files for the first edit to write over (`writer.stock_spares`)."""
         with contextlib.suppress(TransmitError):  # the next build says what is wrong
             if self._model is None and self._manifest is not None:
                 self.build(None, model=True)
@@ -234,6 +238,9 @@ class IncrementalBuilder:
             if self._model is not None:
                 runs = SavedRuns(self.cache_dir, self._fingerprint)
                 remake_search_index(config, self._model, runs, self.options.jobs)
+                index = self._model.search
+                count = EDITED_PAGES + (len(index.index_files) + 2 if index is not None else 0)
+                stock_spares(self.cache_dir / SPARE_DIR, count)
 
     def _lock_path(self) -> Path:
         if self.ephemeral:

@@ -13,7 +13,8 @@ The files a commit moved aside are kept in a `spare` folder, when the builder na
 the next build writes over them instead of making new files: on file systems that discard the
 blocks of deleted files (mounted `-o discard`, as cloud disks often are) making a file after
 others were deleted took 0.7 ms, writing over one 0.02 ms; at 10,000 posts an edit rewrites
-the 215 files of the search index.
+the 215 files of the search index. A builder that stays for later edits stocks the folder
+with empty files beforehand (`stock_spares`), so that its first edit finds some too.
 """
 
 from __future__ import annotations
@@ -69,6 +70,22 @@ def _put(target: Path, content: Content) -> None:
             handle.write(content)
     else:
         shutil.copyfile(content, target)
+
+
+def _write_over(target: Path, content: bytes) -> Sig:
+    """Write `content` over the file at `target`, in its blocks, and cut it to size: by the
+    system's calls alone (a Python file object adds eight calls of its own to the five, for the
+    ~217 files an edit at 10,000 posts stages)."""
+    handle = os.open(target, os.O_WRONLY)
+    try:
+        view, written = memoryview(content), 0
+        while written < len(content):
+            written += os.write(handle, view[written:])
+        os.ftruncate(handle, len(content))
+        found = os.fstat(handle)
+    finally:
+        os.close(handle)
+    return (found.st_mtime_ns, found.st_size)
 
 
 def _sig(path: Path) -> Sig:
@@ -170,10 +187,7 @@ class Staging:
                 if error.errno == errno.EXDEV:
                     self._spares.clear()
                 continue
-            with open(target, "r+b") as handle:
-                handle.write(content)
-                handle.truncate()
-            return _sig(target)
+            return _write_over(target, content)
         return write_file(target, content, make_parent=self.whole)
 
     def discard(self) -> None:
@@ -225,6 +239,23 @@ def _names(folder: Path) -> list[str]:
         return os.listdir(folder)
     except OSError:
         return []
+
+
+def stock_spares(spare: Path, count: int) -> None:
+    """Top the spare folder up to `count` files (at most SPARE_FILES), empty: made while the
+    builder waits, they spare the next edit making files (making 300 empty files there took 7
+    ms right after a cold build at 10,000 posts, where staging 217 new files took 160 ms)."""
+    wanted = min(count, SPARE_FILES) - len(_names(spare))
+    if wanted <= 0:
+        return
+    stamp = time.monotonic_ns()
+    try:
+        spare.mkdir(parents=True, exist_ok=True)
+        for number in range(wanted):
+            with open(spare / f"{stamp}.stock.{number}", "xb"):
+                pass
+    except OSError:  # a full disk, say: the next build makes its files itself
+        return
 
 
 def _retire(backup: Path, spare: Path | None) -> None:
