@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page
 from tests.chromium import CHROMIUM, launch_chromium
 from tests.site.search_fixtures import POSTS, _post, containing, fold, serve, write_site
 from transmit.site import search
+from transmit.site.search_postings import post_span
 from transmit.site.search_text import bucket_of, index_tokens, is_cjk, shard_key
 
 BASE = "/notes/"
@@ -393,6 +394,19 @@ def test_the_browser_tokenises_like_the_indexer(page: Page, origin: str) -> None
             assert spans == index_tokens(text), text
     assert browser_side["keys"] == [shard_key(t) for text in texts for t in index_tokens(text)]
     assert browser_side["buckets"] == [[bucket_of(k, n) for n in (1, 7, 1000)] for k in keys]
+
+
+def test_the_browser_reserves_each_post_the_indexers_span(page: Page, origin: str) -> None:
+    open_search(page, origin)
+    lengths = [*range(0, 300), *(2**k + d for k in range(8, 31) for d in (-1, 0, 1)), 123_456]
+    spans = page.evaluate(
+        """async ([url, lengths]) => {
+            const engine = await import(url);
+            return lengths.map((length) => engine.postSpan(length));
+        }""",
+        [f"{BASE}assets/search-engine.js", lengths],
+    )
+    assert spans == [post_span(length) for length in lengths]
 
 
 def test_the_browser_classifies_characters_like_the_indexer(page: Page, origin: str) -> None:

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from transmit.site import search
 from transmit.site.search import SearchIndex, search_index_files
+from transmit.site.search_postings import post_span
 from transmit.site.search_runs import IndexedPost, Run, SearchRecord, run_bounds, run_key
+from transmit.site.search_text import bucket_of, field_tokens, index_tokens, shard_key
 
 
 class DictMemo:
@@ -287,6 +289,40 @@ def test_an_edit_renews_its_posts_run_and_segment_alone(monkeypatch: pytest.Monk
             assert segment.packed != sections
         else:  # the sections of every other segment are those the index had
             assert segment.packed == sections
+
+
+def test_words_added_within_a_posts_span_rewrite_only_their_index_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No other post moves, so the only postings that change are the added tokens': the
+    files that hold them, the post's doc file and meta.tx are all an edit writes."""
+    # many bucket files, and as many after the edit (more would make every file again)
+    monkeypatch.setattr(search, "BUCKET_BYTES", 150)
+    records = posts(200)
+    index = SearchIndex(records, site_language="zh-CN", jobs=1)
+    buckets = index.buckets
+    assert buckets > 60
+    added = " addendum 补充说明"
+    at = next(
+        at
+        for at, r in enumerate(records)
+        if post_span(_length(r)) == post_span(_length(_edited(r, r.text + added)))
+    )
+    edited = _edited(records[at], records[at].text + added)
+    changed = {file.path for file in index.renew([edited], jobs=1)}
+    assert index.buckets == buckets
+    numbers = {bucket_of(shard_key(token), buckets) for token in index_tokens(added)}
+    number = index.numbers[edited.url]
+    expected = {f"{search.SEARCH_DIR}/index/{n}.tx" for n in numbers}
+    own = {f"{search.SEARCH_DIR}/meta.tx", f"{search.SEARCH_DIR}/doc/{number}.tx"}
+    assert changed == expected | own
+    assert len(changed) < index.buckets // 4
+    records[at] = edited
+    assert {file.path: file.data for file in index.files()} == files_of(records)
+
+
+def _length(record: SearchRecord) -> int:
+    return len(field_tokens([record.title, record.category, *record.tags, record.text])[0])
 
 
 def test_an_edit_that_moves_a_post_is_refused() -> None:

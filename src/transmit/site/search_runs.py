@@ -20,7 +20,7 @@ from typing import Protocol
 from transmit.build.store import digest
 from transmit.site.search_postings import RunPostings, invert_run, shared
 
-FORMAT_VERSION = 3  # of the index's files (meta.tx says it; search-engine.js checks it)
+FORMAT_VERSION = 4  # of the index's files (meta.tx says it; search-engine.js checks it)
 # Post texts (meta.tx, doc/*.tx) shrink to a third at level 6.
 GZIP_LEVEL = 6
 

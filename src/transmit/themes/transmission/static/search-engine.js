@@ -6,7 +6,7 @@
 
 export const SEARCH_DIR = "search-index";
 export const MAX_WORD = 60;
-const FORMAT_VERSION = 3;
+const FORMAT_VERSION = 4;
 
 // Same list as CJK_RANGES in search_text.py.
 const CJK_RANGES = [
@@ -23,6 +23,14 @@ const B = 0.75;
 const TITLE_BOOST = 2.5;
 const META_BOOST = 1.2;
 const PREFIX_WEIGHT = 0.5;
+
+// Positions a post of `length` tokens reserves: its tokens, room to grow and at least one empty
+// position (post_span in search_postings.py, rule for rule).
+export function postSpan(length) {
+  const bits = length === 0 ? 0 : 32 - Math.clz32(length);
+  const step = 2 ** Math.max(4, bits - 3);
+  return (Math.floor(length / step) + 1) * step;
+}
 
 export function normalize(text) {
   return text.normalize("NFKC").toLowerCase();
@@ -249,9 +257,9 @@ export class SearchEngine {
       (bytes) => {
         const meta = JSON.parse(decoder.decode(bytes));
         if (meta.version !== FORMAT_VERSION) throw new Error(`search index: format ${meta.version}`);
-        // Where each post starts in the position space: one empty position after each post.
+        // Where each post starts in the position space: each reserves its postSpan.
         meta.start = new Float64Array(meta.posts + 1);
-        for (let i = 0; i < meta.posts; i += 1) meta.start[i + 1] = meta.start[i] + meta.length[i] + 1;
+        for (let i = 0; i < meta.posts; i += 1) meta.start[i + 1] = meta.start[i] + postSpan(meta.length[i]);
         return meta;
       },
     );
