@@ -14,6 +14,7 @@ import contextlib
 import gc
 import io
 import os
+import select
 import socket
 import sys
 import time
@@ -175,6 +176,12 @@ class _Refusal:
     ends: bool  # this builder can serve no later build either
 
 
+def _waiting(listener: socket.socket) -> bool:
+    """Whether a client waits to be accepted."""
+    readable, _, _ = select.select([listener], [], [], 0)
+    return bool(readable)
+
+
 class Resident:
     """Answers the builds of one site over `listener`, until a reason to end comes."""
 
@@ -192,9 +199,9 @@ class Resident:
         self._built = False  # the last request was built: its folders are to be watched
 
     def serve(self) -> None:
-        self.prepare()
+        collected = self.prepare()
         self._listener.settimeout(CHECK_SECONDS)
-        used, litter = time.monotonic(), False
+        used, litter = time.monotonic(), not collected
         audited = used
         while True:
             try:
@@ -222,12 +229,14 @@ class Resident:
                 return
             used, litter = time.monotonic(), True
 
-    def prepare(self) -> None:
+    def prepare(self) -> bool:
         """What comes before the first request (which waits in the queue meanwhile): the
         site's warm-up, the watch, and the stat pass the first request's build would have to
         make, the watch not knowing yet what changed before it began (at 10,000 posts the
         first `transmit build` after the one that made this builder took 260-420 ms for
-        nothing changed, the next ones 30 ms: now the first takes as long as they do)."""
+        nothing changed, the next ones 30 ms: now the first takes as long as they do). Then
+        the collection of the first build's garbage, unless a request came meanwhile (it is
+        left to the first pause then); whether it was made."""
         self._builder.warm_up()
         self._builder.settle()
         self._watch = _change_watch(self._builder.out_dir)
@@ -241,7 +250,10 @@ class Resident:
         # the garbage of the build that made the site (0.4 s at 10,000 posts): collected now,
         # while the writer is still reading what that build printed, and not at the first
         # pause between later builds (a build asked for then waits for the collection)
+        if _waiting(self._listener):
+            return False
         gc.collect()
+        return True
 
     def _on_watch(self, step: Callable[[ChangeWatch, Manifest], None]) -> None:
         """`ChangeWatch.follow` (watch what the last build read and wrote) or `.audit` (check
