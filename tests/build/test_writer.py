@@ -203,3 +203,15 @@ def test_stocking_spares_where_none_can_be_made_is_left_to_the_next_build(
     blocked.write_bytes(b"not a folder")
     writer.stock_spares(blocked / "spare", 3)  # no error: the next build makes its files
     assert blocked.read_bytes() == b"not a folder"
+
+
+def test_files_moved_aside_are_written_over_before_the_stocked_ones(
+    out: Path, tmp_path: Path
+) -> None:
+    """Their blocks are there to write over; an empty file's are yet to be found."""
+    spare = tmp_path / "cache" / "spare"
+    _update(out, spare, {"a/index.html": b"a2"})  # the old a/index.html moved aside
+    (moved,) = (p.stat().st_ino for p in spare.iterdir())
+    writer.stock_spares(spare, 4)
+    _update(out, spare, {"b/index.html": b"b2"})
+    assert (out / "b/index.html").stat().st_ino == moved

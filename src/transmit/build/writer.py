@@ -37,6 +37,7 @@ Sig = tuple[int, int]
 # Files kept to be written over (see above), and the largest kept.
 SPARE_FILES = 512
 SPARE_BYTES = 1 << 20
+_STOCKED = ".stocked."  # in the names of the empty spares `stock_spares` makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,10 @@ class Staging:
         self.staged: dict[str, str] = {}  # output path -> name below root
         self._count = 0
         self.spare = spare
-        self._spares = _names(spare) if spare is not None and not whole else []
+        # taken from the end: the files moved aside first (their blocks are there to write
+        # over), the empty ones stocked last
+        names = _names(spare) if spare is not None and not whole else []
+        self._spares = sorted(names, key=lambda name: _STOCKED not in name)
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir()
@@ -252,7 +256,7 @@ def stock_spares(spare: Path, count: int) -> None:
     try:
         spare.mkdir(parents=True, exist_ok=True)
         for number in range(wanted):
-            with open(spare / f"{stamp}.stock.{number}", "xb"):
+            with open(spare / f"{stamp}{_STOCKED}{number}", "xb"):
                 pass
     except OSError:  # a full disk, say: the next build makes its files itself
         return
