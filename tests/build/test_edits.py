@@ -26,8 +26,9 @@ from tests.build.sites import (
 )
 from tests.conftest import SiteMaker
 from transmit.build import cache, pages
+from transmit.build.edits import EDITED_PAGES
 from transmit.build.folders import SPARE_DIR
-from transmit.build.incremental import EDITED_PAGES, IncrementalBuilder
+from transmit.build.incremental import IncrementalBuilder
 from transmit.build.manifest import manifest_path
 from transmit.build.pipeline import BuildFailed, BuildOptions
 from transmit.site import assemble

@@ -24,7 +24,7 @@ from transmit.build.layout import Layout
 from transmit.build.outputs import STALE_SEARCH, search_key, search_mark
 from transmit.build.pages import MissingRender, plan_pages
 from transmit.build.sources import load_warnings
-from transmit.build.writer import Staging
+from transmit.build.writer import Staging, stock_spares
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from transmit.site.entry import Entry
     from transmit.site.memo import AssemblyMemo
     from transmit.site.search import SearchIndex, SearchIndexFile
+
+
+# Pages an edit to one post's text rewrites, about: its own, the listings and feeds that show it.
+EDITED_PAGES = 64
 
 
 @dataclass(slots=True)
@@ -330,6 +334,14 @@ def remake_search_index(config: Config, model: SiteModel, runs: SavedRuns, jobs:
     posts = indexed_posts(config, entries, versions)
     with contextlib.suppress(MissingRender):  # renders lost since: the first edit goes the full way
         model.search = SearchIndex(posts, site_language=config.language, jobs=jobs, memo=runs)
+
+
+def stock_spares_for_edits(model: SiteModel, spare: Path) -> None:
+    """Files for the first edit to write over (`writer.stock_spares`): as many as an edit to a
+    post's text rewrites at most, about: its page, the listings and feeds that show it, and
+    with search on every file of the index (when the edit moved later posts' tokens)."""
+    index = model.search
+    stock_spares(spare, EDITED_PAGES + (len(index.index_files) + 2 if index is not None else 0))
 
 
 def _stage(files: Sequence[SearchIndexFile], staging: Staging) -> dict[str, OutputRecord]:

@@ -30,6 +30,7 @@ from transmit.build.edits import (
     remake_search_index,
     site_model,
     site_warnings,
+    stock_spares_for_edits,
     text_edits,
     warm_up,
 )
@@ -65,7 +66,7 @@ from transmit.build.workers import (
     Workers,
     collector_paused,
 )
-from transmit.build.writer import Staging, output_lock, recover, stock_spares
+from transmit.build.writer import Staging, output_lock, recover
 from transmit.config import Config, load_config
 from transmit.errors import BuildWarning, TransmitError
 
@@ -75,9 +76,6 @@ if TYPE_CHECKING:
 # The bundled theme, as transmit.site.theme has it (importing that module loads Jinja2, which a
 # no-op rebuild does not need; a test keeps the two equal).
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "transmission"
-# Pages an edit to one post's text rewrites, about: its own, the listings and feeds that show
-# it (and, with search on, every file of the index besides): the spares stocked for it.
-EDITED_PAGES = 64
 
 
 class IncrementalBuilder:
@@ -238,9 +236,7 @@ class IncrementalBuilder:
             if self._model is not None:
                 runs = SavedRuns(self.cache_dir, self._fingerprint)
                 remake_search_index(config, self._model, runs, self.options.jobs)
-                index = self._model.search
-                count = EDITED_PAGES + (len(index.index_files) + 2 if index is not None else 0)
-                stock_spares(self.cache_dir / SPARE_DIR, count)
+                stock_spares_for_edits(self._model, self.cache_dir / SPARE_DIR)
 
     def _lock_path(self) -> Path:
         if self.ephemeral:
