@@ -307,7 +307,7 @@ def test_a_post_reserves_room_to_grow_and_one_empty_position(length: int) -> Non
 
 def test_most_posts_keep_their_span_when_a_sentence_is_appended() -> None:
     """What spares an edit near a post's end rewriting every index file (see
-    test_search_renew): at the lengths of notes, twelve more tokens seldom cross a step."""
+    test_search_runs.py): at the lengths of notes, twelve more tokens seldom cross a step."""
     lengths = range(1_000, 8_000)
     kept = sum(search_postings.post_span(n) == search_postings.post_span(n + 12) for n in lengths)
     assert kept / len(lengths) > 0.9
