@@ -248,8 +248,9 @@ class Resident:
                 self._builder.settle()
                 self._on_watch(ChangeWatch.follow)
         # the garbage of the build that made the site (0.4 s at 10,000 posts): collected now,
-        # while the writer is still reading what that build printed, and not at the first
-        # pause between later builds (a build asked for then waits for the collection)
+        # while the writer is still reading what that build printed, rather than at a pause
+        # between later builds (a build asked for then waits for it); but a request that
+        # already waits goes first, and the collection to the first pause
         if _waiting(self._listener):
             return False
         gc.collect()
